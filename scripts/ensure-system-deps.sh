@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The browser tests drive Debian's Chromium; the UI and the PDF forms need fonts with
+# Vietnamese glyphs. Install what is missing when we are root, otherwise say exactly what to run.
+# Never skip the browser tests silently.
+set -euo pipefail
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+cmd="apt-get update && apt-get install -y ${missing[*]}"
+if [ "$(id -u)" = "0" ]; then
+  echo "Installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "The browser tests need system packages that are missing: ${missing[*]}" >&2
+  echo "Run as root:  sudo sh -c '$cmd'" >&2
+  exit 1
+fi

@@ -1,0 +1,145 @@
+"""Accounts: officials, citizens and enterprises; memberships with roles; API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountKind(models.TextChoices):
+    OFFICIAL = "official", _("Cán bộ, công chức, viên chức")
+    CITIZEN = "citizen", _("Công dân")
+    ENTERPRISE = "enterprise", _("Doanh nghiệp, tổ chức")
+
+
+class Role(models.TextChoices):
+    """What an official may do in an agency. The codes are stable identifiers."""
+
+    VAN_THU = "van_thu", _("Văn thư")
+    CHUYEN_VIEN = "chuyen_vien", _("Chuyên viên")
+    LANH_DAO = "lanh_dao", _("Lãnh đạo")
+    MOT_CUA = "mot_cua", _("Cán bộ một cửa")
+    QUAN_TRI_CO_QUAN = "quan_tri_co_quan", _("Quản trị cơ quan")
+    QUAN_TRI_TINH = "quan_tri_tinh", _("Quản trị cấp tỉnh")
+
+
+#: Roles whose holders must use two-factor authentication.
+ADMIN_ROLES = frozenset({Role.QUAN_TRI_CO_QUAN, Role.QUAN_TRI_TINH})
+
+
+class User(AbstractUser):
+    kind = models.CharField(
+        _("loại tài khoản"),
+        max_length=12,
+        choices=AccountKind.choices,
+        default=AccountKind.OFFICIAL,
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
+    id_number = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
+    tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
+    otp_required = models.BooleanField(
+        _("bắt buộc xác thực hai lớp"),
+        default=False,
+        help_text=_("Quản trị viên luôn phải dùng xác thực hai lớp."),
+    )
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email", "full_name"]
+
+    class Meta:
+        verbose_name = _("tài khoản")
+        verbose_name_plural = _("tài khoản")
+        indexes = [models.Index(fields=["kind"], name="user_kind_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.full_name.rsplit(" ", 1)[-1] if self.full_name else self.username
+
+
+class Membership(models.Model):
+    """An official's place in an agency (and department) with one role.
+
+    One person may hold several memberships: a head of department who is also the agency
+    administrator has two rows.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    agency = models.ForeignKey(
+        "organizations.Agency", on_delete=models.PROTECT, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        "organizations.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    position = models.ForeignKey(
+        "organizations.Position",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    is_active = models.BooleanField(_("còn hiệu lực"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vị trí công tác")
+        verbose_name_plural = _("vị trí công tác")
+        constraints = [
+            # Two partial constraints instead of NULLS NOT DISTINCT, which SQLite lacks.
+            models.UniqueConstraint(
+                fields=["user", "agency", "department", "role"],
+                name="membership_unique_role_in_department",
+                condition=Q(department__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"],
+                name="membership_unique_role_in_agency",
+                condition=Q(department__isnull=True),
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "role"], name="membership_agency_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.agency}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations. Only its SHA-256 is stored; it expires and can be revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+        indexes = [
+            models.Index(
+                fields=["user"], name="apitoken_live_idx", condition=Q(revoked_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"
+
+    def is_live(self, now: object | None = None) -> bool:
+        moment = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > moment  # type: ignore[operator]

@@ -1,0 +1,133 @@
+"""Writing the audit trail. Every service that changes state calls `audit_record` inside its
+transaction, so the change and its audit row commit or roll back together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from tinhso import requestcontext
+from tinhso.audit.chain import GENESIS_HASH, ChainLink, link_hash
+from tinhso.audit.models import AuditChainHead, AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _utc_iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of `fields` on `instance` (foreign keys as their ids), JSON-ready."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        values[name] = getattr(instance, attname)
+    return _jsonable(values)  # type: ignore[no-any-return]
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Changed fields only, as {field: [before, after]}; a created object has before None."""
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    agency: Any = None,
+    changes: Mapping[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one row to the audit trail; must run inside the caller's transaction.
+
+    Appends are serialised on the chain head row (SELECT … FOR UPDATE), held until the
+    caller commits: services therefore record the audit row as their last write.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must be called inside the service's transaction")
+
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:255]
+    actor_id = getattr(actor, "pk", None) if actor is not None else None
+    actor_label = ""
+    if actor is not None and actor_id is not None:
+        actor_label = getattr(actor, "username", "") or str(actor)
+    elif isinstance(actor, str):
+        actor_label = actor  # a system process, e.g. "system:calendar_seed"
+    agency_id = getattr(agency, "pk", agency) if agency is not None else None
+    ctx = requestcontext.current()
+
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        id=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+    )
+    # Microsecond precision is what both databases store, so the hash survives a round trip.
+    occurred_at = timezone.now().replace(tzinfo=dt.UTC)
+    link = ChainLink(
+        seq=head.seq + 1,
+        occurred_at=_utc_iso(occurred_at),
+        actor_id=actor_id,
+        actor_label=actor_label[:150],
+        agency_id=agency_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id[:64],
+        object_repr=object_repr[:255],
+        changes=_jsonable(dict(changes or {})),
+        request_id=ctx.request_id if ctx else "",
+        ip_address=ctx.ip_address if ctx else None,
+        prev_hash=head.hash,
+    )
+    digest = link_hash(link)
+    event = AuditEvent.objects.create(
+        seq=link.seq,
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        actor_label=link.actor_label,
+        agency_id=agency_id,
+        action=action,
+        object_type=link.object_type,
+        object_id=link.object_id,
+        object_repr=link.object_repr,
+        changes=link.changes,
+        request_id=link.request_id,
+        ip_address=link.ip_address,
+        prev_hash=link.prev_hash,
+        hash=digest,
+    )
+    AuditChainHead.objects.filter(id=1).update(seq=link.seq, hash=digest)
+    return event
+
+
+def link_of(event: AuditEvent) -> ChainLink:
+    """Rebuild the hashed content of a stored row (used by verification)."""
+    return ChainLink(
+        seq=event.seq,
+        occurred_at=_utc_iso(event.occurred_at),
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        agency_id=event.agency_id,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        object_repr=event.object_repr,
+        changes=event.changes,
+        request_id=event.request_id,
+        ip_address=event.ip_address,
+        prev_hash=event.prev_hash,
+    )

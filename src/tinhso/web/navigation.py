@@ -1,0 +1,90 @@
+"""The sidebar: what each role can do, in one list.
+
+An item shows when the actor holds one of its roles (any official when `roles` is empty,
+provincial administrators see everything administrative). Later modules add their items here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.accounts.access import Actor
+from tinhso.accounts.models import Role
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    icon: str
+    roles: frozenset[str] = frozenset()
+    provincial_admin_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NavSection:
+    label: str | Promise
+    items: tuple[NavItem, ...]
+
+
+ADMIN_ROLES = frozenset({Role.QUAN_TRI_CO_QUAN, Role.QUAN_TRI_TINH})
+
+SECTIONS: tuple[NavSection, ...] = (
+    NavSection(
+        _("Làm việc"),
+        (
+            NavItem(_("Trang chủ"), "web:home", "house"),
+            NavItem(_("Lịch làm việc"), "workcalendar:calendar", "calendar3"),
+            NavItem(_("Tính hạn xử lý"), "workcalendar:deadline", "hourglass-split"),
+        ),
+    ),
+    NavSection(
+        _("Danh mục"),
+        (
+            NavItem(_("Cơ quan, đơn vị"), "organizations:agency_list", "diagram-3"),
+            NavItem(_("Đơn vị hành chính"), "organizations:unit_list", "geo-alt"),
+        ),
+    ),
+    NavSection(
+        _("Quản trị"),
+        (
+            NavItem(_("Cán bộ"), "accounts:official_list", "people", roles=ADMIN_ROLES),
+            NavItem(_("Nhật ký hệ thống"), "audit:event_list", "journal-text", roles=ADMIN_ROLES),
+            NavItem(
+                _("Ngày nghỉ, ngày làm bù"),
+                "workcalendar:day_list",
+                "calendar-x",
+                provincial_admin_only=True,
+            ),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VisibleItem:
+    label: str
+    url: str
+    icon: str
+    active: bool
+
+
+def sidebar_for(actor: Actor, current_path: str) -> list[tuple[str, list[VisibleItem]]]:
+    sections: list[tuple[str, list[VisibleItem]]] = []
+    for section in SECTIONS:
+        items = []
+        for item in section.items:
+            if item.provincial_admin_only and not actor.is_provincial_admin:
+                continue
+            if item.roles and not (actor.is_provincial_admin or actor.roles & item.roles):
+                continue
+            url = reverse(item.url_name)
+            active = current_path == url or (url != "/" and current_path.startswith(url))
+            items.append(VisibleItem(str(item.label), url, item.icon, active))
+        if items:
+            sections.append((str(section.label), items))
+    return sections
