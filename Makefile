@@ -40,8 +40,9 @@ src/tinhso/static/vendor/.built: node_modules/.installed scripts/build-assets.mj
 assets: src/tinhso/static/vendor/.built
 
 # --- Translations: compiled from the .po catalogues (pure Python, no gettext needed) -----------
+# Compiling needs no secret: without TINHSO_ENV the settings would demand a production SECRET_KEY.
 messages: venv
-	@$(PY) manage.py compile_catalogues
+	@TINHSO_ENV=$${TINHSO_ENV:-development} $(PY) manage.py compile_catalogues
 
 # --- System packages the browser tests and the PDF forms need ----------------------------------
 system-deps:
