@@ -54,6 +54,7 @@ SECTIONS: tuple[NavSection, ...] = (
         (
             NavItem(_("Cán bộ"), "accounts:official_list", "people", roles=ADMIN_ROLES),
             NavItem(_("Nhật ký hệ thống"), "audit:event_list", "journal-text", roles=ADMIN_ROLES),
+            NavItem(_("Giờ làm việc"), "workcalendar:working_hours", "clock", roles=ADMIN_ROLES),
             NavItem(
                 _("Ngày nghỉ, ngày làm bù"),
                 "workcalendar:day_list",

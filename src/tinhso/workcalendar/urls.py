@@ -1,15 +1,24 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from tinhso.workcalendar import views
 
 app_name = "workcalendar"
 
-
-def _todo(request):
-    return HttpResponse("TODO")
-
+_DATE = "<int:year>-<int:month>-<int:day>"
 
 urlpatterns = [
-    path("calendar/", _todo, name="calendar"),
-    path("deadline/", _todo, name="deadline"),
-    path("day_list/", _todo, name="day_list"),
+    path("year/", views.calendar_year, name="calendar"),
+    path("deadline/", views.deadline, name="deadline"),
+    path("days/", views.day_list, name="day_list"),
+    path("days/add/", views.day_add, name="day_add"),
+    path(f"days/{_DATE}/edit/", views.day_edit, name="day_edit"),
+    path(f"days/{_DATE}/remove/", views.day_remove, name="day_remove"),
+    path("working-hours/", views.working_hours, name="working_hours"),
+    path("working-hours/province/", views.working_hours_edit, name="working_hours_province"),
+    path("working-hours/<int:agency_id>/", views.working_hours_edit, name="working_hours_edit"),
+    path(
+        "working-hours/<int:agency_id>/reset/",
+        views.working_hours_reset,
+        name="working_hours_reset",
+    ),
 ]

@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from tinhso.workcalendar.api.views import DeadlineView
+
+urlpatterns: list[URLPattern] = [
+    path("calendar/deadline", DeadlineView.as_view(), name="calendar-deadline"),
+]
