@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "tinhso.accounts"
     label = "accounts"
     verbose_name = _("Tài khoản")
+
+    def ready(self) -> None:
+        from tinhso.accounts import signals  # noqa: F401  (connects the search-index receiver)

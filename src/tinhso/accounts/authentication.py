@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -11,6 +12,10 @@ from rest_framework.request import Request
 
 from tinhso.accounts.models import ApiToken
 from tinhso.accounts.tokens import hash_token_key
+
+#: `last_used_at` is bookkeeping for administrators (which tokens are stale), not business
+#: state: refreshed at most this often, without an audit row, to spare a write per request.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -35,6 +40,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
             )
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

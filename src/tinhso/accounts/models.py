@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -46,15 +48,32 @@ class User(AbstractUser):
         default=False,
         help_text=_("Quản trị viên luôn phải dùng xác thực hai lớp."),
     )
+    #: `tinhso.accounts.search.user_search_text` of the name and username, refreshed on every
+    #: save by `tinhso.accounts.signals` (a search index, the one thing a signal may keep).
+    search_text = models.CharField(
+        _("từ khóa tìm kiếm"), max_length=320, blank=True, editable=False
+    )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
     REQUIRED_FIELDS = ["email", "full_name"]
 
     class Meta:
         verbose_name = _("tài khoản")
         verbose_name_plural = _("tài khoản")
-        indexes = [models.Index(fields=["kind"], name="user_kind_idx")]
+        indexes = [
+            models.Index(fields=["kind"], name="user_kind_idx"),
+            models.Index(fields=["search_text"], name="user_search_idx"),
+        ]
+        constraints = [
+            # One citizen account per personal identification number (CCCD); officials and
+            # enterprises may leave it blank or share it with their citizen account.
+            models.UniqueConstraint(
+                fields=["id_number"],
+                name="user_unique_citizen_id_number",
+                condition=Q(kind="citizen") & ~Q(id_number=""),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -70,7 +89,8 @@ class Membership(models.Model):
     """An official's place in an agency (and department) with one role.
 
     One person may hold several memberships: a head of department who is also the agency
-    administrator has two rows.
+    administrator has two rows. Ending a membership keeps the row (`is_active` false,
+    `ended_at` set) so history stays; the same role may then be granted again as a new row.
     """
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
@@ -94,21 +114,23 @@ class Membership(models.Model):
     )
     is_active = models.BooleanField(_("còn hiệu lực"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("vị trí công tác")
         verbose_name_plural = _("vị trí công tác")
         constraints = [
-            # Two partial constraints instead of NULLS NOT DISTINCT, which SQLite lacks.
+            # Two partial constraints instead of NULLS NOT DISTINCT, which SQLite lacks;
+            # only active rows count, so an ended membership can be granted again.
             models.UniqueConstraint(
                 fields=["user", "agency", "department", "role"],
-                name="membership_unique_role_in_department",
-                condition=Q(department__isnull=False),
+                name="membership_unique_active_role_in_department",
+                condition=Q(department__isnull=False, is_active=True),
             ),
             models.UniqueConstraint(
                 fields=["user", "agency", "role"],
-                name="membership_unique_role_in_agency",
-                condition=Q(department__isnull=True),
+                name="membership_unique_active_role_in_agency",
+                condition=Q(department__isnull=True, is_active=True),
             ),
         ]
         indexes = [models.Index(fields=["agency", "role"], name="membership_agency_role_idx")]

@@ -172,14 +172,16 @@ if IS_TEST:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *PASSWORD_HASHERS,
     ]
+# Django's checks with our own Vietnamese wording (no dependence on Django's vi catalogue, whose
+# "too short" msgid lags Django 5.2), comparing also with the full name, phone and CCCD.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "tinhso.accounts.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "tinhso.accounts.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tinhso.accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "tinhso.accounts.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -197,6 +199,8 @@ AXES_COOLOFF_TIME = env_int("TINHSO_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The lockout answer: the template above for pages, problem+json (429) for the API.
+AXES_LOCKOUT_CALLABLE = "tinhso.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 # API bearer tokens.

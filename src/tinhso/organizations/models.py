@@ -54,6 +54,11 @@ class AdministrativeUnit(models.Model):
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    #: `tinhso.text.fold` of the name and code, written by the import service; searched with
+    #: LIKE on folded terms so "xa hoa binh" finds "Xã Hòa Bình".
+    search_text = models.CharField(
+        _("từ khóa tìm kiếm"), max_length=200, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("đơn vị hành chính")
@@ -77,7 +82,10 @@ class AdministrativeUnit(models.Model):
                 name="adminunit_valid_range",
             ),
         ]
-        indexes = [models.Index(fields=["code"], name="adminunit_code_idx")]
+        indexes = [
+            models.Index(fields=["code"], name="adminunit_code_idx"),
+            models.Index(fields=["search_text"], name="adminunit_search_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -165,6 +173,10 @@ class Agency(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     valid_from = models.DateField(_("hoạt động từ"), null=True, blank=True)
     valid_to = models.DateField(_("hoạt động đến"), null=True, blank=True)
+    #: `tinhso.text.fold` of name, short name and code, maintained by the agency services.
+    search_text = models.CharField(
+        _("từ khóa tìm kiếm"), max_length=320, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("cơ quan")
@@ -183,7 +195,10 @@ class Agency(models.Model):
                 name="agency_district_closed_2025",
             ),
         ]
-        indexes = [models.Index(fields=["parent", "level"], name="agency_parent_level_idx")]
+        indexes = [
+            models.Index(fields=["parent", "level"], name="agency_parent_level_idx"),
+            models.Index(fields=["search_text"], name="agency_search_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from tinhso.organizations.api.views import AgencyListView
+
+urlpatterns = [
+    path("agencies/", AgencyListView.as_view(), name="api-agency-list"),
+]

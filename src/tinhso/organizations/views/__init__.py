@@ -1,0 +1,1 @@
+"""HTML pages of the organizations app: thin, access-checked, services for every write."""
