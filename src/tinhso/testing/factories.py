@@ -108,7 +108,7 @@ def official(
     **user_fields: Any,
 ) -> User:
     """A user with one active membership of `role` (creates the agency when not given)."""
-    agency = agency or (department.agency if department else AgencyFactory())
-    user = UserFactory(**user_fields)
-    MembershipFactory(user=user, agency=agency, department=department, role=role)
+    agency = agency or (department.agency if department else AgencyFactory.create())
+    user: User = UserFactory.create(**user_fields)
+    MembershipFactory.create(user=user, agency=agency, department=department, role=role)
     return user

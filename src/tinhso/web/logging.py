@@ -17,7 +17,7 @@ def add_request_context(_logger: Any, _name: str, event_dict: dict[str, Any]) ->
     return event_dict
 
 
-_SHARED = [
+_SHARED: list[Any] = [
     structlog.contextvars.merge_contextvars,
     add_request_context,
     structlog.stdlib.add_log_level,
@@ -29,16 +29,19 @@ _SHARED = [
 class JsonFormatter(structlog.stdlib.ProcessorFormatter):
     """Renders both structlog events and plain `logging` records as JSON lines."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, fmt: str | None = None, datefmt: str | None = None, style: Any = "%"
+    ) -> None:
         super().__init__(
-            *args,
+            fmt=fmt,
+            datefmt=datefmt,
+            style=style,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
                 structlog.processors.JSONRenderer(ensure_ascii=False),
             ],
             foreign_pre_chain=_SHARED,
-            **kwargs,
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
@@ -21,12 +22,16 @@ EN_PO = SRC / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 
 @pytest.fixture
-def extracted_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings) -> polib.POFile:
+def extracted_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> polib.POFile:
     tree = tmp_path / "tinhso"
     shutil.copytree(
         SRC,
         tree,
-        ignore=shutil.ignore_patterns("static", "tests", "__pycache__", "*.mo", "data", "migrations"),
+        ignore=shutil.ignore_patterns(
+            "static", "tests", "__pycache__", "*.mo", "data", "migrations"
+        ),
     )
     settings.LOCALE_PATHS = [tree / "locale"]
     monkeypatch.chdir(tree)
@@ -41,7 +46,8 @@ def test_every_marked_string_has_an_english_translation(extracted_catalogue: pol
         if not entry.obsolete and (not entry.translated() or "fuzzy" in entry.flags)
     ]
     assert not missing, (
-        f"{len(missing)} strings lack an English translation in {EN_PO}:\n" + "\n".join(missing[:50])
+        f"{len(missing)} strings lack an English translation in {EN_PO}:\n"
+        + "\n".join(missing[:50])
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,7 +14,7 @@ from tinhso.web.logging import JsonFormatter
 
 @pytest.mark.django_db
 def test_healthz_answers_without_touching_the_database(
-    client: Client, django_assert_num_queries
+    client: Client, django_assert_num_queries: Any
 ) -> None:
     with django_assert_num_queries(0):
         response = client.get("/healthz")
@@ -64,7 +65,9 @@ def test_log_records_render_as_json_with_the_request_id() -> None:
 
     token = requestcontext.bind(requestcontext.RequestContext("abc12345", "127.0.0.1"))
     try:
-        record = logging.LogRecord("tinhso.test", logging.INFO, __file__, 1, "Đã lưu %s", ("hồ sơ",), None)
+        record = logging.LogRecord(
+            "tinhso.test", logging.INFO, __file__, 1, "Đã lưu %s", ("hồ sơ",), None
+        )
         line = JsonFormatter().format(record)
     finally:
         requestcontext.reset(token)
