@@ -13,6 +13,26 @@ class AuditTamperingError(RuntimeError):
     """An audit row may be written once and never changed or deleted."""
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Refuses the bulk operations that would bypass the append-only guard of the model.
+
+    The services add rows one at a time through `tinhso.audit.services.audit_record`, which
+    chains them. `bulk_create` stays possible because it only appends (restoring a snapshot of
+    rows with their hashes, as the test fixtures do); a row that does not belong to the chain
+    is reported by `manage.py audit_verify`. The database triggers (migration 0002) refuse
+    UPDATE and DELETE from outside the ORM as well.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditTamperingError("Audit rows are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTamperingError("Audit rows are append-only.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AuditTamperingError("Audit rows are append-only.")
+
+
 class AuditEvent(models.Model):
     seq = models.BigIntegerField(_("số thứ tự"), unique=True)
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
@@ -33,6 +53,8 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Kept although (action, -seq) covers it: dropping it makes SQLite rebuild the table,
+    # which would silently drop the append-only triggers of migration 0002.
     action = models.CharField(_("hành động"), max_length=100, db_index=True)
     object_type = models.CharField(_("loại đối tượng"), max_length=100, blank=True)
     object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
@@ -43,14 +65,22 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("nhật ký")
         verbose_name_plural = _("nhật ký")
         ordering = ["-seq"]
+        base_manager_name = "objects"
+        # The list pages filter on one of these and read the newest rows first (keyset on
+        # seq): each index ends in -seq so that a filtered page is an index range scan.
         indexes = [
             models.Index(fields=["agency", "-seq"], name="audit_agency_seq_idx"),
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor", "-seq"], name="audit_actor_seq_idx"),
+            models.Index(fields=["actor_label", "-seq"], name="audit_actor_label_seq_idx"),
+            models.Index(fields=["action", "-seq"], name="audit_action_seq_idx"),
+            models.Index(fields=["request_id"], name="audit_request_idx"),
         ]
 
     def __str__(self) -> str:
@@ -72,6 +102,9 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    #: The time of the last row: the next row never carries an earlier one, so that time and
+    #: sequence order agree even if the server clock steps back (the list pages rely on it).
+    occurred_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("đầu chuỗi nhật ký")

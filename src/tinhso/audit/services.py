@@ -4,24 +4,57 @@ transaction, so the change and its audit row commit or roll back together."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from tinhso import requestcontext
 from tinhso.audit.chain import GENESIS_HASH, ChainLink, link_hash
 from tinhso.audit.models import AuditChainHead, AuditEvent
 
 
+def _finite(value: Any) -> Any:
+    # jsonb refuses NaN and the infinities; keep them readable as text instead of failing.
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    return _finite(json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
-def _utc_iso(moment: dt.datetime) -> str:
+def _normalized_ip(value: str | None) -> str | None:
+    """The address as the database stores it (IPv6 compressed, lower case), or None.
+
+    The hash is computed before the row is written, so it must be over the stored form;
+    a value that is no address (a misconfigured proxy header) is not recorded at all rather
+    than failing the service that is being audited.
+    """
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        # A zone index ("fe80::1%eth0") means nothing outside this host; inet refuses it.
+        return clean_ipv6_address(str(address).split("%", 1)[0])
+    return str(address)
+
+
+def utc_iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
@@ -59,6 +92,8 @@ def audit_record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside the service's transaction")
+    if not action or len(action) > 100:
+        raise ValueError("audit action must be 1 to 100 characters, e.g. 'accounts.user.create'")
 
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -77,20 +112,22 @@ def audit_record(
         id=1, defaults={"seq": 0, "hash": GENESIS_HASH}
     )
     # Microsecond precision is what both databases store, so the hash survives a round trip.
-    occurred_at = timezone.now().replace(tzinfo=dt.UTC)
+    occurred_at = timezone.now().astimezone(dt.UTC)
+    if head.occurred_at is not None and occurred_at < head.occurred_at:
+        occurred_at = head.occurred_at  # the clock stepped back: time order follows seq order
     link = ChainLink(
         seq=head.seq + 1,
-        occurred_at=_utc_iso(occurred_at),
+        occurred_at=utc_iso(occurred_at),
         actor_id=actor_id,
         actor_label=actor_label[:150],
         agency_id=agency_id,
         action=action,
-        object_type=object_type,
+        object_type=object_type[:100],
         object_id=object_id[:64],
         object_repr=object_repr[:255],
         changes=_jsonable(dict(changes or {})),
         request_id=ctx.request_id if ctx else "",
-        ip_address=ctx.ip_address if ctx else None,
+        ip_address=_normalized_ip(ctx.ip_address) if ctx else None,
         prev_hash=head.hash,
     )
     digest = link_hash(link)
@@ -110,7 +147,7 @@ def audit_record(
         prev_hash=link.prev_hash,
         hash=digest,
     )
-    AuditChainHead.objects.filter(id=1).update(seq=link.seq, hash=digest)
+    AuditChainHead.objects.filter(id=1).update(seq=link.seq, hash=digest, occurred_at=occurred_at)
     return event
 
 
@@ -118,7 +155,7 @@ def link_of(event: AuditEvent) -> ChainLink:
     """Rebuild the hashed content of a stored row (used by verification)."""
     return ChainLink(
         seq=event.seq,
-        occurred_at=_utc_iso(event.occurred_at),
+        occurred_at=utc_iso(event.occurred_at),
         actor_id=event.actor_id,
         actor_label=event.actor_label,
         agency_id=event.agency_id,

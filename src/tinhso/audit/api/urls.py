@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from tinhso.audit.api import views
+
+urlpatterns = [
+    path("audit/events/", views.AuditEventListView.as_view(), name="audit-event-list"),
+    path(
+        "audit/events/<int:seq>/", views.AuditEventDetailView.as_view(), name="audit-event-detail"
+    ),
+]

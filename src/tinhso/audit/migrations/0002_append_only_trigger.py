@@ -3,7 +3,10 @@
 SQLite gets an equivalent pair of triggers, so the embedded mode is no weaker.
 """
 
+from typing import Any
+
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 PG_FORWARD = """
 CREATE OR REPLACE FUNCTION audit_auditevent_append_only() RETURNS trigger AS $$
@@ -34,7 +37,7 @@ SQLITE_REVERSE = [
 ]
 
 
-def forward(apps, schema_editor):
+def forward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_FORWARD)
@@ -43,7 +46,7 @@ def forward(apps, schema_editor):
             schema_editor.execute(statement)
 
 
-def reverse(apps, schema_editor):
+def reverse(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_REVERSE)

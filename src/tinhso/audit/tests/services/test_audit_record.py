@@ -1,0 +1,166 @@
+"""`audit_record`: what a row holds, its place in the chain, and the transaction it shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.db import transaction
+
+from tinhso import requestcontext
+from tinhso.accounts.models import Role
+from tinhso.audit.chain import GENESIS_HASH
+from tinhso.audit.models import AuditChainHead, AuditEvent
+from tinhso.audit.services import audit_record, diff, snapshot
+from tinhso.audit.tests.factories import record
+from tinhso.audit.verification import verify_trail
+from tinhso.testing.factories import AgencyFactory, official
+
+pytestmark = pytest.mark.django_db
+
+
+def test_row_records_actor_agency_object_and_changes() -> None:
+    # given
+    agency = AgencyFactory.create()
+    user = official(Role.QUAN_TRI_CO_QUAN, agency=agency, username="quantri")
+    before = snapshot(user, ["full_name", "is_active"])
+    user.full_name = "Trần Thị Mới"
+    # when
+    with transaction.atomic():
+        user.save()
+        event = audit_record(
+            actor=user,
+            action="accounts.user.update",
+            obj=user,
+            agency=agency,
+            changes=diff(before, snapshot(user, ["full_name", "is_active"])),
+        )
+    # then
+    event = AuditEvent.objects.get(pk=event.pk)
+    assert event.seq == 1 and event.prev_hash == GENESIS_HASH
+    assert (event.actor_id, event.actor_label, event.agency_id) == (user.pk, "quantri", agency.pk)
+    assert (event.object_type, event.object_id, event.object_repr) == (
+        "accounts.user",
+        str(user.pk),
+        "Trần Thị Mới",
+    )
+    assert event.changes == {"full_name": [before["full_name"], "Trần Thị Mới"]}
+    assert event.occurred_at is not None
+    assert (event.request_id, event.ip_address) == ("", None)
+
+
+def test_system_actor_is_recorded_by_label() -> None:
+    event = record(actor="system:calendar_seed")
+    assert (event.actor_id, event.actor_label) == (None, "system:calendar_seed")
+
+
+def test_rows_chain_and_move_the_head() -> None:
+    # when
+    first, second = record(), record()
+    # then
+    assert (first.seq, second.seq) == (1, 2)
+    assert second.prev_hash == first.hash
+    assert AuditChainHead.objects.get().seq == 2
+    assert AuditChainHead.objects.get().hash == second.hash
+
+
+@pytest.mark.parametrize("action", ["", "x" * 101])
+def test_refuses_an_empty_or_overlong_action(action: str) -> None:
+    with pytest.raises(ValueError, match="1 to 100 characters"), transaction.atomic():
+        audit_record(actor="system:test", action=action)
+    assert not AuditEvent.objects.exists()
+
+
+def test_row_written_in_a_rolled_back_transaction_disappears_with_it() -> None:
+    # given
+    record()
+    head_before = AuditChainHead.objects.get()
+
+    # when: the service fails after writing its audit row
+    class ServiceFailed(Exception):
+        pass
+
+    with pytest.raises(ServiceFailed), transaction.atomic():
+        agency = AgencyFactory.create()
+        audit_record(actor="system:test", action="organizations.agency.create", obj=agency)
+        raise ServiceFailed
+
+    # then: neither the change, nor its row, nor the head's move survive
+    assert AuditEvent.objects.count() == 1
+    head = AuditChainHead.objects.get()
+    assert (head.seq, head.hash) == (head_before.seq, head_before.hash)
+    assert record().seq == 2
+    assert verify_trail().intact
+
+
+def test_long_texts_are_cut_to_their_columns() -> None:
+    event = record(object_type="t" * 150, object_id="9" * 80, object_repr="r" * 300)
+    event.refresh_from_db()
+    assert (len(event.object_type), len(event.object_id), len(event.object_repr)) == (100, 64, 255)
+    assert verify_trail().intact
+
+
+def test_numbers_of_any_size_survive_the_round_trip_through_the_database() -> None:
+    # given: values that JSON storage (jsonb's numeric on PostgreSQL) could write differently
+    changes = {
+        "ratio": [0.1, 1.5e-07],
+        "big_float": [1e16, 5.863018765402437e16],
+        "big_int": [2**60 + 1, -(2**55)],
+        "integral": [1.0, 2],
+        "nan": [float("nan"), float("inf")],
+    }
+    # when
+    record(changes=changes)
+    # then
+    assert verify_trail().intact
+    assert AuditEvent.objects.get().changes["nan"] == ["nan", "inf"]
+
+
+@pytest.mark.parametrize(
+    ("given_ip", "stored_ip"),
+    [
+        ("192.0.2.10", "192.0.2.10"),
+        ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
+        ("::FFFF:192.0.2.1", "::ffff:192.0.2.1"),
+        ("fe80::1%eth0", "fe80::1"),
+        ("not-an-address", None),
+    ],
+)
+def test_client_address_is_stored_as_the_database_keeps_it(
+    given_ip: str, stored_ip: str | None
+) -> None:
+    # given
+    token = requestcontext.bind(
+        requestcontext.RequestContext(request_id="req-12345678", ip_address=given_ip)
+    )
+    try:
+        # when
+        event = record()
+    finally:
+        requestcontext.reset(token)
+    # then: the hash was computed over the stored form, so the chain still verifies
+    event.refresh_from_db()
+    assert (event.request_id, event.ip_address) == ("req-12345678", stored_ip)
+    assert verify_trail().intact
+
+
+def test_time_never_goes_back_when_the_clock_does(
+    at_time: Callable[[dt.datetime], None],
+) -> None:
+    # given
+    later = dt.datetime(2026, 3, 1, 8, 0, 0, 123456, tzinfo=dt.UTC)
+    at_time(later)
+    first = record()
+    # when: the server clock steps back a minute
+    at_time(later - dt.timedelta(minutes=1))
+    second = record()
+    # then: the second row keeps the first one's time, and the chain verifies
+    second.refresh_from_db()
+    assert second.occurred_at == first.occurred_at == later
+    assert AuditChainHead.objects.get().occurred_at == later
+    assert verify_trail().intact
+
+
+def test_diff_keeps_changed_fields_only() -> None:
+    assert diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == {"b": [2, 3], "c": [None, 4]}

@@ -1,0 +1,166 @@
+"""The list of every page of the platform, for the axe-core and screenshot sweep.
+
+`PAGES` lists every page by URL name, with who visits it and the arguments of its URL;
+`NOT_PAGES` lists the named routes that are not pages, each with its reason. A URL name of the
+project in neither list fails `test_every_page_is_listed`, and a listed name that no longer
+resolves fails the sweep: the list follows the code, no page is left out silently.
+
+The sweep is cut into groups of URL namespaces, one test file each, so that parallel test
+workers share it (a new app's namespace goes into one of the groups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from playwright.sync_api import Page
+
+from tinhso.accounts.models import Membership, User
+from tinhso.organizations.models import Agency, Department
+from tinhso.testing.browser import axe_violations, format_violations, screenshots
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """The objects that pages with an id in their URL are shown for (the demo province)."""
+
+    admin: User
+    official: User
+    agency: Agency
+    department: Department
+    membership: Membership
+    audit_seq: int
+    day: dt.date
+
+
+Args = Callable[[World], Sequence[object]]
+
+
+def _none(world: World) -> Sequence[object]:
+    return ()
+
+
+def _agency(w: World) -> Sequence[object]:
+    return (w.agency.pk,)
+
+
+def _official(w: World) -> Sequence[object]:
+    return (w.official.pk,)
+
+
+def _day(w: World) -> Sequence[object]:
+    return (w.day.year, w.day.month, w.day.day)
+
+
+#: Who visits: "anonymous", "admin_before_second_factor" (signed in by password only) or
+#: "provincial_admin" (signed in with the second factor, sees every administrative page).
+VISITORS = ("anonymous", "admin_before_second_factor", "provincial_admin")
+
+
+@dataclass(frozen=True, slots=True)
+class PageCase:
+    url_name: str
+    visitor: str
+    args: Args = _none
+
+    @property
+    def namespace(self) -> str:
+        return self.url_name.split(":", 1)[0] if ":" in self.url_name else ""
+
+
+PAGES: tuple[PageCase, ...] = (
+    PageCase("accounts:login", "anonymous"),
+    PageCase("accounts:two_factor", "admin_before_second_factor"),
+    PageCase("web:home", "provincial_admin"),
+    PageCase("accounts:password_change", "provincial_admin"),
+    PageCase("accounts:official_list", "provincial_admin"),
+    PageCase("accounts:official_create", "provincial_admin", _agency),
+    PageCase("accounts:official_detail", "provincial_admin", _official),
+    PageCase("accounts:membership_add", "provincial_admin", _official),
+    PageCase("accounts:membership_end", "provincial_admin", lambda w: (w.membership.pk,)),
+    PageCase("accounts:official_deactivate", "provincial_admin", _official),
+    PageCase("accounts:official_reactivate", "provincial_admin", _official),
+    PageCase("accounts:official_otp_reset", "provincial_admin", _official),
+    PageCase("audit:event_list", "provincial_admin"),
+    PageCase("audit:event_detail", "provincial_admin", lambda w: (w.audit_seq,)),
+    PageCase("organizations:agency_list", "provincial_admin"),
+    PageCase("organizations:agency_create", "provincial_admin"),
+    PageCase("organizations:agency_detail", "provincial_admin", _agency),
+    PageCase("organizations:agency_edit", "provincial_admin", _agency),
+    PageCase("organizations:agency_close", "provincial_admin", _agency),
+    PageCase("organizations:department_create", "provincial_admin", _agency),
+    PageCase("organizations:department_edit", "provincial_admin", lambda w: (w.department.pk,)),
+    PageCase("organizations:unit_list", "provincial_admin"),
+    PageCase("workcalendar:calendar", "provincial_admin"),
+    PageCase("workcalendar:deadline", "provincial_admin"),
+    PageCase("workcalendar:day_list", "provincial_admin"),
+    PageCase("workcalendar:day_add", "provincial_admin"),
+    PageCase("workcalendar:day_edit", "provincial_admin", _day),
+    PageCase("workcalendar:day_remove", "provincial_admin", _day),
+    PageCase("workcalendar:working_hours", "provincial_admin"),
+    PageCase("workcalendar:working_hours_province", "provincial_admin"),
+    PageCase("workcalendar:working_hours_edit", "provincial_admin", _agency),
+)
+
+NOT_PAGES: dict[str, str] = {
+    "web:healthz": "JSON for the load balancer",
+    "web:readyz": "JSON for the orchestrator",
+    "accounts:logout": "POST only (the header's sign-out button)",
+    "workcalendar:working_hours_reset": "POST only (a button on the working hours page)",
+    "set_language": "POST only (the header's language switch; see test_navigation)",
+}
+
+#: The namespaces each sweep file visits (see the module docstring).
+GROUPS: dict[str, frozenset[str]] = {
+    "accounts_audit": frozenset({"web", "accounts", "audit"}),
+    "organizations_calendar": frozenset({"organizations", "workcalendar"}),
+}
+
+
+def url_names() -> Iterator[tuple[str, str]]:
+    """(URL name, route) of every named route of the project."""
+
+    def walk(resolver: URLResolver, namespace: str, prefix: str) -> Iterator[tuple[str, str]]:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                yield from walk(pattern, inner, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                yield name, prefix + str(pattern.pattern)
+
+    yield from walk(get_resolver(), "", "")
+
+
+def visit_all(page: Page, world: World | None, visitor: str, group: str) -> list[str]:
+    """Visit the group's pages as `visitor`: screenshots, phone width, axe-core.
+
+    Returns the problems found on every page, so that one run reports them all.
+    """
+    problems: list[str] = []
+    cases = [c for c in PAGES if c.visitor == visitor and c.namespace in GROUPS[group]]
+    assert cases, f"no page of group {group} for {visitor}"
+    for case in cases:
+        try:
+            url = reverse(case.url_name, args=case.args(world) if world is not None else ())
+        except NoReverseMatch:
+            problems.append(f"{case.url_name}: the URL name does not resolve — update {__file__}")
+            continue
+        response = page.goto(url)
+        status = response.status if response is not None else 0
+        if status != 200:
+            problems.append(f"{case.url_name} ({url}): HTTP {status} for {visitor}")
+            continue
+        try:
+            screenshots(page, case.url_name.replace(":", "-"))
+        except AssertionError as exc:
+            problems.append(str(exc))
+        violations = axe_violations(page)
+        if violations:
+            problems.append(format_violations(f"{case.url_name} ({url})", violations))
+    return problems
