@@ -40,7 +40,8 @@ def test_legal_reference_is_required(province_admin: User) -> None:
     assert error.value.message_dict == {"legal_reference": ["Căn cứ pháp lý không được để trống."]}
     day.refresh_from_db()
     assert not day.is_removed
-    assert not AuditEvent.objects.exists()
+    # the seed fixture may re-seed (and audit) after a transactional test emptied the table
+    assert not AuditEvent.objects.exclude(action="workcalendar.seed").exists()
 
 
 def test_removing_twice_is_refused(province_admin: User) -> None:

@@ -132,4 +132,5 @@ def test_only_the_provincial_administrator_edits_the_calendar(
             legal_reference="QĐ 1",
         )
     assert not CalendarDay.objects.filter(date=dt.date(2025, 3, 12)).exists()
-    assert not AuditEvent.objects.exists()
+    # the seed fixture may re-seed (and audit) after a transactional test emptied the table
+    assert not AuditEvent.objects.exclude(action="workcalendar.seed").exists()

@@ -223,7 +223,8 @@ def test_adding_without_legal_reference_saves_nothing(login: Login, province_adm
     assert response.status_code == 400
     assert "Vui lòng nhập căn cứ pháp lý của thay đổi." in response.content.decode()
     assert not CalendarDay.objects.filter(date=dt.date(2025, 3, 12)).exists()
-    assert not AuditEvent.objects.exists()
+    # the seed fixture may re-seed (and audit) after a transactional test emptied the table
+    assert not AuditEvent.objects.exclude(action="workcalendar.seed").exists()
 
 
 def test_adding_a_make_up_day_on_a_weekday_shows_the_service_error(
@@ -361,7 +362,8 @@ def test_invalid_hours_are_shown_and_nothing_saved(
     assert response.status_code == 400
     assert "Buổi 2 bắt đầu trước khi buổi 1 kết thúc." in response.content.decode()
     assert not WorkingHours.objects.exists()
-    assert not AuditEvent.objects.exists()
+    # the seed fixture may re-seed (and audit) after a transactional test emptied the table
+    assert not AuditEvent.objects.exclude(action="workcalendar.seed").exists()
 
 
 def test_half_filled_period_is_named(login: Login, admin_a: User, agency_a: Agency) -> None:
