@@ -8,4 +8,4 @@ import os
 os.environ.setdefault("TINHSO_ENV", "test")
 os.environ.setdefault("TINHSO_HUEY_IMMEDIATE", "1")
 
-from tinhso.config.settings import *  # noqa: E402, F403
+from tinhso.config.settings import *  # noqa: F403

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from django.utils.translation import gettext as _
+
 MAX_LENGTH: Final = 35
 
 _MODERN: Final = re.compile(r"^[A-Y][0-9]{2}(\.[0-9A-Z]{1,10})*$")
@@ -25,25 +27,28 @@ class InvalidIdentificationCode(ValueError):
 def normalize_identification_code(raw: str) -> str:
     """Return the code as stored (trimmed, upper case) or raise `InvalidIdentificationCode`.
 
-    The message is Vietnamese: it is shown to the administrator who typed the code.
+    The message is translated: it is shown to the administrator who typed the code.
     """
     code = raw.strip().upper()
     if not code:
-        raise InvalidIdentificationCode("Mã định danh không được để trống.")
+        raise InvalidIdentificationCode(_("Mã định danh không được để trống."))
     if len(code) > MAX_LENGTH:
         raise InvalidIdentificationCode(
-            f"Mã định danh dài tối đa {MAX_LENGTH} ký tự (đang có {len(code)})."
+            _("Mã định danh dài tối đa %(max)d ký tự (đang có %(length)d).")
+            % {"max": MAX_LENGTH, "length": len(code)}
         )
     if not re.fullmatch(r"[0-9A-Z.]+", code):
         raise InvalidIdentificationCode(
-            "Mã định danh chỉ gồm chữ cái A–Z không dấu, chữ số 0–9 và dấu chấm."
+            _("Mã định danh chỉ gồm chữ cái A–Z không dấu, chữ số 0–9 và dấu chấm.")
         )
     if _MODERN.match(code) or _LEGACY.match(code):
         return code
     raise InvalidIdentificationCode(
-        "Mã định danh không đúng cấu trúc của Quyết định 20/2020/QĐ-TTg: "
-        "nhóm đầu là mã cấp 1 gồm một chữ cái A–Y và hai chữ số (ví dụ H57 hoặc H57.01), "
-        "hoặc kiểu cũ 000.00.00.H57."
+        _(
+            "Mã định danh không đúng cấu trúc của Quyết định 20/2020/QĐ-TTg: "
+            "nhóm đầu là mã cấp 1 gồm một chữ cái A–Y và hai chữ số (ví dụ H57 hoặc H57.01), "
+            "hoặc kiểu cũ 000.00.00.H57."
+        )
     )
 
 

@@ -156,7 +156,6 @@ def day_list(request: HttpRequest) -> HttpResponse:
     state = selectors.calendar_state()
     context = {
         "year": year,
-        "year_query": f"year={year}",
         "page": page,
         "previous_year": year - 1 if year > seed.MIN_YEAR else None,
         "next_year": year + 1 if year < seed.MAX_YEAR else None,

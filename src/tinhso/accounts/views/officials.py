@@ -63,13 +63,10 @@ def official_list_view(request: HttpRequest) -> HttpResponse:
     if create_agency is None and not actor.is_provincial_admin:
         own = list(agencies[:2])
         create_agency = own[0] if len(own) == 1 else None
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "filtered": bool(search or agency),
-        "query": query.urlencode(),
         "create_agency": create_agency,
         "is_provincial_admin": actor.is_provincial_admin,
         # An administrator of a single agency has nothing to choose between.
