@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from tinhso.workcalendar import views
 
@@ -7,6 +8,8 @@ app_name = "workcalendar"
 _DATE = "<int:year>-<int:month>-<int:day>"
 
 urlpatterns = [
+    # The section root leads to its main page, so a trimmed address still works.
+    path("", RedirectView.as_view(pattern_name="workcalendar:calendar")),
     path("year/", views.calendar_year, name="calendar"),
     path("deadline/", views.deadline, name="deadline"),
     path("days/", views.day_list, name="day_list"),
