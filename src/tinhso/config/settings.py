@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
 # --- The platform ---------------------------------------------------------------------------
 TINHSO_PROVINCE_NAME = env_str("TINHSO_PROVINCE_NAME", "Thành phố Huế")
 TINHSO_DEMO_PASSWORD = env_str("TINHSO_DEMO_PASSWORD", "tinhso-demo-2026")
+# How long a process trusts its cached working calendar before re-reading its revision.
+TINHSO_CALENDAR_RECHECK_SECONDS = 0.0 if IS_TEST else env_int("TINHSO_CALENDAR_RECHECK_SECONDS", 2)
 
 # --- Logging: JSON lines with the request id -----------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "WARNING" if IS_TEST else "INFO")

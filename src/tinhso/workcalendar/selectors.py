@@ -1,8 +1,10 @@
 """Reads of the calendar, and the per-process cache of the built `WorkCalendar`.
 
-`work_calendar()` is on the hot path of the deadline API: on a warm cache it costs one tiny
-query (the calendar's revision). Every calendar write draws a new revision in its
-transaction (`services._bump_version`), so a process that sees another revision rebuilds.
+`work_calendar()` is on the hot path of the deadline API. The calendar's revision is read at
+most once every `TINHSO_CALENDAR_RECHECK_SECONDS` per process (one tiny query; 2 s by default,
+0 in tests), so a warm request costs no query at all. Every calendar write draws a new revision
+in its transaction (`services._bump_version`) and clears the writing process's cache on commit,
+so the writer sees its change at once and every other process within the re-check interval.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import calendar as pycalendar
 import datetime as dt
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -75,6 +79,8 @@ class _Cache:
     revision: uuid.UUID | None = None
     province: WorkCalendar | None = None
     agencies: dict[str, WorkCalendar] = field(default_factory=dict)
+    state: StateInfo | None = None
+    state_read_at: float = 0.0
 
 
 _cache = _Cache()
@@ -87,6 +93,24 @@ def work_calendar_cache_clear() -> None:
         _cache.revision = None
         _cache.province = None
         _cache.agencies = {}
+        _cache.state = None
+
+
+_monotonic = time.monotonic  # replaced in tests to move the clock
+
+
+def _recent_state() -> StateInfo | None:
+    """The calendar state, re-read from the database at most once per re-check interval."""
+    interval: float = settings.TINHSO_CALENDAR_RECHECK_SECONDS
+    now = _monotonic()
+    with _lock:
+        if _cache.state is not None and now - _cache.state_read_at < interval:
+            return _cache.state
+    state = calendar_state()
+    with _lock:
+        _cache.state = state
+        _cache.state_read_at = now
+    return state
 
 
 def _province_calendar(state: StateInfo) -> WorkCalendar:
@@ -129,7 +153,7 @@ def work_calendar(agency_code: str | None = None) -> WorkCalendar:
     `UnknownAgencyError` for a code no agency has. An agency is cached by its code: a code
     given to another agency shows up at the next calendar write.
     """
-    state = calendar_state()
+    state = _recent_state()
     if state is None:
         raise CalendarNotSeededError
     code: str | None = None

@@ -38,6 +38,7 @@ from tinhso.workcalendar.models import (
     DaySource,
     WorkingHours,
 )
+from tinhso.workcalendar.selectors import work_calendar_cache_clear
 
 SEED_ACTOR_LABEL = "system:calendar_seed"
 _DAY_FIELDS = ("kind", "name", "legal_reference", "source", "is_removed")
@@ -46,6 +47,9 @@ _TEXT_MAX = 255
 
 def _bump_version(*, first_year: int | None = None, last_year: int | None = None) -> None:
     """Invalidate every process's cached calendar; widen the seeded range when given."""
+    # This process forgets its calendar as soon as the change commits; the others see the new
+    # revision at their next re-check (selectors.TINHSO_CALENDAR_RECHECK_SECONDS).
+    transaction.on_commit(work_calendar_cache_clear)
     now = timezone.now()
     changes: dict[str, Any] = {
         "version": F("version") + 1,

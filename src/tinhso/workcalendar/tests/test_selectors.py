@@ -143,3 +143,55 @@ def test_year_grid_marks_the_special_days(
     assert not cells[dt.date(2024, 5, 5)].is_working
     assert cells[dt.date(2024, 5, 6)].is_working
     assert [c.date.day for c in may.special] == [1, 4]
+
+
+def test_with_a_recheck_interval_a_warm_request_costs_no_query(
+    settings: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    import uuid
+
+    from tinhso.workcalendar import selectors
+
+    # given production's re-check interval and a warm cache at t = 1000 s
+    settings.TINHSO_CALENDAR_RECHECK_SECONDS = 2  # type: ignore[attr-defined]
+    clock = [1000.0]
+    monkeypatch.setattr(selectors, "_monotonic", lambda: clock[0])
+    first = work_calendar()
+
+    # when another process changes the calendar
+    CalendarState.objects.filter(id=1).update(revision=uuid.uuid4())
+
+    # then within the interval this process answers from memory, without a query
+    clock[0] = 1001.5
+    with django_assert_num_queries(0):
+        assert work_calendar() is first
+
+    # and after the interval it re-reads the revision and rebuilds
+    clock[0] = 1002.5
+    assert work_calendar() is not first
+
+
+def test_a_write_clears_the_writing_process_cache_on_commit(
+    settings: pytest.FixtureRequest,
+    province_admin: User,
+    django_capture_on_commit_callbacks: pytest.FixtureRequest,
+) -> None:
+    # given a long re-check interval and a cached calendar
+    settings.TINHSO_CALENDAR_RECHECK_SECONDS = 3600  # type: ignore[attr-defined]
+    wednesday = dt.date(2025, 3, 12)
+    assert work_calendar().is_working_day(wednesday)
+
+    # when this process closes the offices that day and the transaction commits
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        calendar_day_set(
+            actor=province_admin,
+            date=wednesday,
+            kind=DayKind.CLOSURE,
+            name="Nghỉ do bão",
+            legal_reference="QĐ 9/QĐ-UBND",
+        )
+
+    # then it sees the change at once, interval or not
+    assert not work_calendar().is_working_day(wednesday)

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# `make bench`: the benchmarks against a production-mode Gunicorn on PostgreSQL.
+#
+# Creates a fresh database (drops it first), migrates, generates a province's organisation,
+# collects static files, starts Gunicorn on 127.0.0.1, waits for /readyz, runs the load with
+# wrk and writes var/bench/latest.{md,json}. Gunicorn is stopped whatever happens.
+#
+#   bash bench/run.sh [--quick]         (or: make bench; BENCH_QUICK=1 make bench)
+#
+# Environment (all optional):
+#   BENCH_DATABASE_URL  PostgreSQL URL of a database to drop and create (name must contain
+#                       "bench"); default postgres://postgres@127.0.0.1:5432/tinhso_bench
+#   BENCH_QUICK=1       the same as --quick: one 5 s run per benchmark instead of three of 20 s
+#   BENCH_DURATION, BENCH_WARMUP, BENCH_REPEAT   seconds per run, of the warm-up, runs kept
+#   BENCH_QUIET_WAIT    seconds to wait, before each run, for other work on the machine to end
+#   BENCH_BENCHMARKS    comma list from: healthz,home,deadline,deadline@500 (default: all)
+#   BENCH_AGENCIES, BENCH_OFFICIALS, BENCH_SCALE   size of the generated province
+#   BENCH_WORKERS, BENCH_THREADS   Gunicorn workers and threads per worker (default 4 and 2)
+#   BENCH_MAX_REQUESTS  Gunicorn max_requests (default: the production configuration's)
+#   BENCH_PORT          port on 127.0.0.1 (default 8765)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick="${BENCH_QUICK:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+PY=.venv/bin/python
+runtime=var/bench/runtime
+port="${BENCH_PORT:-8765}"
+database_url="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tinhso_bench}"
+if [ "$quick" = 1 ]; then defaults=(5 2 1 10); else defaults=(20 5 3 60); fi
+duration="${BENCH_DURATION:-${defaults[0]}}"
+warmup="${BENCH_WARMUP:-${defaults[1]}}"
+repeat="${BENCH_REPEAT:-${defaults[2]}}"
+quiet_wait="${BENCH_QUIET_WAIT:-${defaults[3]}}"
+workers="${BENCH_WORKERS:-4}"
+threads="${BENCH_THREADS:-2}"
+
+say() { printf '[bench] %s\n' "$*" >&2; }
+
+# --- The load generator ---------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing wrk from Debian"
+    apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  else
+    echo "The benchmarks need wrk. Install it, then run make bench again:" >&2
+    echo "    sudo apt-get install -y wrk" >&2
+    exit 1
+  fi
+fi
+
+# --- A port of our own on the loopback ----------------------------------------------------------
+if $PY -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$port" 2>/dev/null; then
+  echo "Port $port on 127.0.0.1 is in use; set BENCH_PORT to a free port." >&2
+  exit 1
+fi
+
+# --- Production settings, a throw-away secret -------------------------------------------------
+rm -rf "$runtime"
+mkdir -p "$runtime"
+export TINHSO_ENV=production DEBUG=0 TINHSO_TLS=false LOG_LEVEL=WARNING
+export ALLOWED_HOSTS=127.0.0.1 TINHSO_VAR_DIR="$PWD/$runtime" DATABASE_URL="$database_url"
+SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')"
+export SECRET_KEY
+export GUNICORN_BIND="127.0.0.1:$port" GUNICORN_WORKERS="$workers" GUNICORN_THREADS="$threads"
+if [ -n "${BENCH_MAX_REQUESTS:-}" ]; then export GUNICORN_MAX_REQUESTS="$BENCH_MAX_REQUESTS"; fi
+
+say "database: fresh ${database_url##*/}"
+BENCH_POSTGRES_VERSION="$($PY bench/database.py reset "$database_url")"
+export BENCH_POSTGRES_VERSION
+say "migrate"
+$PY manage.py migrate --noinput -v0
+say "generate the province"
+$PY bench/province.py \
+  --agencies "${BENCH_AGENCIES:-130}" --officials "${BENCH_OFFICIALS:-10000}" \
+  --scale "${BENCH_SCALE:-1}" \
+  --cookies-out "$runtime/cookies.txt" --summary-out "$runtime/data.json"
+say "collectstatic"
+$PY manage.py collectstatic --noinput -v0
+
+# --- Gunicorn, stopped on every exit ------------------------------------------------------------
+server=""
+stop_server() {
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+    kill -TERM "$server" 2>/dev/null || true
+    for _ in $(seq 1 100); do  # at most 10 s for a graceful stop
+      kill -0 "$server" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$server" 2>/dev/null || true
+  fi
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM
+
+say "gunicorn: $workers workers × $threads threads on 127.0.0.1:$port (log: $runtime/gunicorn.log)"
+.venv/bin/gunicorn -c src/tinhso/config/gunicorn.py --pythonpath src --no-control-socket \
+  tinhso.config.wsgi:application >"$runtime/gunicorn.log" 2>&1 &
+server=$!
+
+server_info="$($PY - "$workers" "$threads" <<'PY'
+import json, sys
+sys.path.insert(0, "src")
+from tinhso.config import gunicorn as g
+info = {"gunicorn workers": int(sys.argv[1]), "threads": int(sys.argv[2]),
+        "worker class": g.worker_class, "max_requests": g.max_requests,
+        "max_requests_jitter": g.max_requests_jitter}
+print(json.dumps(info))
+PY
+)"
+BENCH_DJANGO_VERSION="$($PY -c 'import django; print(django.get_version())')"
+BENCH_SERVER_PYTHON="$($PY -c 'import platform; print(platform.python_version())')"
+export BENCH_DJANGO_VERSION BENCH_SERVER_PYTHON
+
+set +e
+$PY bench/drive.py \
+  --base-url "http://127.0.0.1:$port" \
+  --wait-ready 60 \
+  --benchmarks "${BENCH_BENCHMARKS:-healthz,home,deadline,deadline@500}" \
+  --duration "$duration" --warmup "$warmup" --repeat "$repeat" --quiet-wait "$quiet_wait" \
+  --cookies "$runtime/cookies.txt" --data "$runtime/data.json" \
+  --server-pid "$server" --server "$server_info" \
+  --database "$($PY -c 'import sys,urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).path.lstrip("/")))' "$database_url")" \
+  --runtime-dir "$runtime" --out-dir var/bench
+status=$?
+set -e
+if grep -q '"level": "error"\|Traceback' "$runtime/gunicorn.log"; then
+  say "the server logged errors: see $runtime/gunicorn.log"
+fi
+exit "$status"
