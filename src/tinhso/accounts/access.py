@@ -88,25 +88,17 @@ def actor_for(user: Any) -> Actor:
     cached = getattr(user, "_tinhso_actor", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    # Plain values, not model rows: this runs on every signed-in request.
     rows = (
         Membership.objects.filter(user_id=user.pk, is_active=True)
-        .select_related("agency", "department")
         .order_by("agency__level", "agency__code", "role")
+        .values_list("agency_id", "agency__name", "department_id", "department__name", "role")
     )
     actor = Actor(
         user_id=user.pk,
         username=user.username,
         kind=user.kind,
-        memberships=tuple(
-            MembershipInfo(
-                agency_id=m.agency_id,
-                agency_name=m.agency.name,
-                department_id=m.department_id,
-                department_name=m.department.name if m.department else None,
-                role=m.role,
-            )
-            for m in rows
-        ),
+        memberships=tuple(MembershipInfo(*row) for row in rows),
         is_superuser=bool(user.is_superuser),
     )
     user._tinhso_actor = actor

@@ -148,6 +148,7 @@ if REDIS_URL and not HUEY_IMMEDIATE:
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the queue's SQLite file lives there
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "tinhso",

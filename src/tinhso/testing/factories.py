@@ -112,3 +112,46 @@ def official(
     user: User = UserFactory.create(**user_fields)
     MembershipFactory.create(user=user, agency=agency, department=department, role=role)
     return user
+
+
+# --- Typed makers: factory_boy's calls are untyped, so tests call these instead -------------
+
+
+def make_agency(**fields: Any) -> Agency:
+    agency: Agency = AgencyFactory.create(**fields)
+    return agency
+
+
+def make_agencies(count: int, **fields: Any) -> list[Agency]:
+    agencies: list[Agency] = AgencyFactory.create_batch(count, **fields)
+    return agencies
+
+
+def make_department(**fields: Any) -> Department:
+    department: Department = DepartmentFactory.create(**fields)
+    return department
+
+
+def make_unit(**fields: Any) -> AdministrativeUnit:
+    unit: AdministrativeUnit = AdministrativeUnitFactory.create(**fields)
+    return unit
+
+
+def make_position(**fields: Any) -> Position:
+    position: Position = PositionFactory.create(**fields)
+    return position
+
+
+def make_user(**fields: Any) -> User:
+    user: User = UserFactory.create(**fields)
+    return user
+
+
+def make_citizen(**fields: Any) -> User:
+    user: User = UserFactory.create(citizen=True, **fields)
+    return user
+
+
+def make_membership(**fields: Any) -> Membership:
+    membership: Membership = MembershipFactory.create(**fields)
+    return membership

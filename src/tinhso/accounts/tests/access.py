@@ -8,7 +8,6 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tinhso.accounts.models import Membership, Role, User
-from tinhso.accounts.tests.builders import make_membership
 from tinhso.testing.access_matrix import (
     AGENCY_A_ADMINS,
     ALLOWED,
@@ -21,7 +20,7 @@ from tinhso.testing.access_matrix import (
     World,
     expect,
 )
-from tinhso.testing.factories import TEST_PASSWORD, official
+from tinhso.testing.factories import TEST_PASSWORD, make_membership, official
 
 NEW_PASSWORD = "Mot-mat-khau-moi-2026!"
 REDIRECT = frozenset({302})

@@ -6,10 +6,9 @@ import pytest
 from django.test import Client
 
 from tinhso.accounts.models import Role, User
-from tinhso.accounts.tests.builders import make_agency, make_department
 from tinhso.accounts.tests.helpers import sign_in
 from tinhso.organizations.models import Agency, Department
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_agency, make_department, official
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from tinhso.accounts.access import (
     can_manage_account,
 )
 from tinhso.accounts.models import Role, User
-from tinhso.accounts.tests.builders import make_membership, make_user
 from tinhso.organizations.models import Agency
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_membership, make_user, official
 
 
 def test_the_officials_pages_are_for_administrators(

@@ -15,8 +15,8 @@ from tinhso.accounts.forms import (
 )
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.selectors import administered_agencies
-from tinhso.accounts.tests.builders import make_department
 from tinhso.organizations.models import Agency, Department
+from tinhso.testing.factories import make_department
 
 
 def _choices(form: forms.Form, name: str) -> list[tuple[Any, Any]]:

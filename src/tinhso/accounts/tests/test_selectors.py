@@ -5,9 +5,8 @@ from typing import Any
 from tinhso.accounts.access import actor_for
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.selectors import administered_agencies, official_list, user_memberships
-from tinhso.accounts.tests.builders import make_membership, make_user
 from tinhso.organizations.models import Agency
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_membership, make_user, official
 
 
 def _names(rows: Any) -> list[str]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from tinhso.accounts.models import User
-from tinhso.accounts.tests.builders import make_user
+from tinhso.testing.factories import make_user
 
 
 def test_the_search_column_follows_the_name_on_every_save(db: None) -> None:

@@ -10,8 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tinhso.accounts.models import Role, User
 from tinhso.organizations.models import Agency
-from tinhso.organizations.tests.builders import make_agency
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_agency, official
 
 UNITS_HEADER = "level,code,name,province_code"
 COMMUNE_MAPPING_HEADER = "new_province_code,new_code,new_name,old_code,old_name,merge_type"

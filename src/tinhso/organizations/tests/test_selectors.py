@@ -11,8 +11,7 @@ from tinhso.organizations.admin_units import read_admin_unit_files
 from tinhso.organizations.models import AgencyLevel
 from tinhso.organizations.selectors import agency_list, province_choices, unit_list
 from tinhso.organizations.services import admin_units_import, agency_create
-from tinhso.organizations.tests.builders import make_citizen
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_citizen, official
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,8 @@ from rest_framework.test import APIClient
 
 from tinhso.accounts.models import Role
 from tinhso.accounts.services import api_token_issue
-from tinhso.accounts.tests.builders import make_membership, make_user
 from tinhso.organizations.models import Agency, Department
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_membership, make_user, official
 
 URL = "/api/v1/me/"
 

@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tinhso.accounts.models import Membership, Role, User
-from tinhso.accounts.tests.builders import make_agency, make_department
 from tinhso.testing.browser import DESKTOP, PHONE, assert_accessible, login, screenshots
-from tinhso.testing.factories import TEST_PASSWORD, official
+from tinhso.testing.factories import TEST_PASSWORD, make_agency, make_department, official
 
 pytestmark = pytest.mark.browser
 NEW = "Mot-mat-khau-moi-2026!"

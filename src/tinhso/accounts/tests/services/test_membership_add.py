@@ -5,10 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.services import membership_add, membership_end
-from tinhso.accounts.tests.builders import make_user
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency, Department
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_user, official
 
 
 def test_grants_a_second_role_with_an_audit_row(

@@ -6,10 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tinhso.accounts.access import actor_for
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.services import membership_end
-from tinhso.accounts.tests.builders import make_membership
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_membership, official
 
 
 def test_ends_the_membership_keeping_the_row(admin_a: User, agency_a: Agency) -> None:

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tinhso.accounts.models import AccountKind, Membership, Role, User
 from tinhso.accounts.services import official_create
-from tinhso.accounts.tests.builders import make_department, make_position
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency, Department
+from tinhso.testing.factories import make_department, make_position
 
 PASSWORD = "Mot-mat-khau-moi-2026!"
 

@@ -7,11 +7,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.services import otp_device_confirm, otp_device_start, otp_reset
-from tinhso.accounts.tests.builders import make_membership
 from tinhso.accounts.tests.helpers import code_for, confirmed_totp
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_membership, official
 
 
 def test_start_returns_the_same_pending_device_until_confirmed(admin_a: User) -> None:

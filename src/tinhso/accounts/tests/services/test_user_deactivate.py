@@ -5,10 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.services import api_token_issue, user_deactivate, user_reactivate
-from tinhso.accounts.tests.builders import make_membership
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_membership, official
 
 
 def test_locks_the_account_revokes_its_tokens_and_keeps_memberships(

@@ -6,10 +6,9 @@ import pytest
 from django.test import Client
 
 from tinhso.accounts.models import Role, User
-from tinhso.accounts.tests.builders import make_user
 from tinhso.accounts.tests.helpers import code_for, confirmed_totp, sign_in
 from tinhso.organizations.models import Agency
-from tinhso.testing.factories import TEST_PASSWORD, official
+from tinhso.testing.factories import TEST_PASSWORD, make_user, official
 
 
 def test_an_unverified_administrator_is_sent_to_the_second_factor(

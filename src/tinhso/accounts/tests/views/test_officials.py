@@ -6,11 +6,10 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tinhso.accounts.models import Membership, Role, User
-from tinhso.accounts.tests.builders import make_membership
 from tinhso.accounts.tests.helpers import confirmed_totp, sign_in
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency, Department
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_membership, official
 
 LIST = "/accounts/officials/"
 NEW = "Mot-mat-khau-moi-2026!"

@@ -6,8 +6,7 @@ from rest_framework.test import APIClient
 from tinhso.accounts.models import Role
 from tinhso.organizations.models import AgencyLevel
 from tinhso.organizations.services import agency_create
-from tinhso.organizations.tests.builders import make_agencies, make_agency, make_citizen
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_agencies, make_agency, make_citizen, official
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/agencies/"

@@ -9,7 +9,7 @@ from tinhso.accounts.models import User
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency
 from tinhso.organizations.services import agency_close
-from tinhso.organizations.tests.builders import make_agency
+from tinhso.testing.factories import make_agency
 
 pytestmark = pytest.mark.django_db
 

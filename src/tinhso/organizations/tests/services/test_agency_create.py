@@ -10,8 +10,7 @@ from tinhso.accounts.models import Role, User
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency, AgencyKind, AgencyLevel
 from tinhso.organizations.services import agency_create
-from tinhso.organizations.tests.builders import make_agency, make_unit
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_agency, make_unit, official
 
 pytestmark = pytest.mark.django_db
 

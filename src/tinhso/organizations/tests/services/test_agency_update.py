@@ -7,8 +7,7 @@ from tinhso.accounts.models import Role, User
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency
 from tinhso.organizations.services import agency_update
-from tinhso.organizations.tests.builders import make_agency
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_agency, official
 
 pytestmark = pytest.mark.django_db
 

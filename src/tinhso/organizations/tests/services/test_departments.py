@@ -13,8 +13,7 @@ from tinhso.organizations.services import (
     department_update,
     position_create,
 )
-from tinhso.organizations.tests.builders import make_agency, make_department
-from tinhso.testing.factories import official
+from tinhso.testing.factories import make_agency, make_department, official
 
 pytestmark = pytest.mark.django_db
 

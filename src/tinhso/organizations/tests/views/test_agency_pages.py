@@ -10,13 +10,13 @@ from tinhso.accounts.models import Role, User
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency, Department
 from tinhso.organizations.services import agency_create
-from tinhso.organizations.tests.builders import (
+from tinhso.testing.factories import (
     make_agencies,
     make_agency,
     make_citizen,
     make_department,
+    official,
 )
-from tinhso.testing.factories import official
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("organizations:agency_list")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from tinhso.accounts.models import User
 from tinhso.organizations.admin_units import read_admin_unit_files
 from tinhso.organizations.services import admin_units_import
-from tinhso.organizations.tests.builders import make_citizen
+from tinhso.testing.factories import make_citizen
 
 pytestmark = pytest.mark.django_db
 URL = reverse("organizations:unit_list")
