@@ -74,6 +74,11 @@ class Actor:
         )
 
     @property
+    def navigation_key(self) -> str:
+        """What the sidebar depends on: the set of roles and provincial administration."""
+        return f"{int(self.is_provincial_admin)}:{','.join(sorted(self.roles))}"
+
+    @property
     def needs_two_factor(self) -> bool:
         return any(m.role in ADMIN_ROLES for m in self.memberships)
 

@@ -135,6 +135,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered fragments that depend only on code, role set, language and path (the sidebar):
+# in each process's memory, since a deploy restarts the processes that hold them.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "tinhso-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 # --- Background work (Huey) ---------------------------------------------------------------
 # The queue only wakes workers; durable business state lives in our own tables.
