@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -250,91 +251,95 @@ def membership_end_view(request: HttpRequest, membership_id: int) -> HttpRespons
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def official_deactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = actor_for(request.user)
-    official = access_official_account(actor, user_id)
+def _account_action(
+    request: HttpRequest,
+    user_id: int,
+    *,
+    service: Callable[..., object],
+    done: Callable[[User], str],
+    title: str,
+    question: Callable[[User], str],
+    button: str,
+    danger: bool = True,
+) -> HttpResponse:
+    """Confirm, then run one service on an official's account (lock, unlock, reset 2FA)."""
+    official = access_official_account(actor_for(request.user), user_id)
     error = ""
     if request.method == "POST":
         try:
-            user_deactivate(actor=_signed_in(request), user=official)
+            service(actor=_signed_in(request), user=official)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(
-                request, _("Đã khóa tài khoản %(username)s.") % {"username": official.username}
-            )
+            messages.success(request, done(official))
             return redirect("accounts:official_detail", user_id=official.pk)
     return _confirm(
         request,
         official=official,
-        title=_("Khóa tài khoản"),
-        question=_(
-            "Khóa tài khoản của %(name)s? Người này sẽ không đăng nhập được nữa và mọi mã truy "
-            "cập API của họ bị thu hồi; các vị trí công tác vẫn được giữ làm lịch sử."
-        )
-        % {"name": official.full_name},
-        button=_("Khóa tài khoản"),
+        title=title,
+        question=question(official),
+        button=button,
+        danger=danger,
         error=error,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def official_deactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _account_action(
+        request,
+        user_id,
+        service=user_deactivate,
+        done=lambda u: _("Đã khóa tài khoản %(username)s.") % {"username": u.username},
+        title=_("Khóa tài khoản"),
+        question=lambda u: (
+            _(
+                "Khóa tài khoản của %(name)s? Người này sẽ không đăng nhập được nữa và mọi mã truy "
+                "cập API của họ bị thu hồi; các vị trí công tác vẫn được giữ làm lịch sử."
+            )
+            % {"name": u.full_name}
+        ),
+        button=_("Khóa tài khoản"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def official_reactivate_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = actor_for(request.user)
-    official = access_official_account(actor, user_id)
-    error = ""
-    if request.method == "POST":
-        try:
-            user_reactivate(actor=_signed_in(request), user=official)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(
-                request, _("Đã mở khóa tài khoản %(username)s.") % {"username": official.username}
-            )
-            return redirect("accounts:official_detail", user_id=official.pk)
-    return _confirm(
+    return _account_action(
         request,
-        official=official,
+        user_id,
+        service=user_reactivate,
+        done=lambda u: _("Đã mở khóa tài khoản %(username)s.") % {"username": u.username},
         title=_("Mở khóa tài khoản"),
-        question=_("Mở khóa tài khoản của %(name)s để người này đăng nhập lại được?")
-        % {"name": official.full_name},
+        question=lambda u: (
+            _("Mở khóa tài khoản của %(name)s để người này đăng nhập lại được?")
+            % {"name": u.full_name}
+        ),
         button=_("Mở khóa tài khoản"),
         danger=False,
-        error=error,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def official_otp_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = actor_for(request.user)
-    official = access_official_account(actor, user_id)
-    error = ""
-    if request.method == "POST":
-        try:
-            otp_reset(actor=_signed_in(request), user=official)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(
-                request,
-                _("Đã đặt lại xác thực hai lớp; lần đăng nhập sau, %(name)s sẽ đăng ký lại.")
-                % {"name": official.full_name},
-            )
-            return redirect("accounts:official_detail", user_id=official.pk)
-    return _confirm(
+    return _account_action(
         request,
-        official=official,
+        user_id,
+        service=otp_reset,
+        done=lambda u: (
+            _("Đã đặt lại xác thực hai lớp; lần đăng nhập sau, %(name)s sẽ đăng ký lại.")
+            % {"name": u.full_name}
+        ),
         title=_("Đặt lại xác thực hai lớp"),
-        question=_(
-            "Xóa ứng dụng xác thực đã đăng ký của %(name)s (ví dụ khi mất điện thoại)? Lần đăng "
-            "nhập sau, người này sẽ phải quét mã QR mới."
-        )
-        % {"name": official.full_name},
+        question=lambda u: (
+            _(
+                "Xóa ứng dụng xác thực đã đăng ký của %(name)s (ví dụ khi mất điện thoại)? Lần đăng "
+                "nhập sau, người này sẽ phải quét mã QR mới."
+            )
+            % {"name": u.full_name}
+        ),
         button=_("Đặt lại xác thực hai lớp"),
-        error=error,
     )
