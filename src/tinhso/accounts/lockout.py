@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tinhso.api.problems import PROBLEM_CONTENT_TYPE, problem_body
 
@@ -42,9 +42,12 @@ def lockout_response(
     failure_limit = get_failure_limit(request, credentials)
     response: HttpResponse
     if request.path.startswith("/api/"):
-        detail = _(
+        detail = ngettext(
             "Tài khoản tạm bị khóa vì đăng nhập sai %(limit)d lần liên tiếp. "
-            "Vui lòng thử lại sau %(minutes)d phút."
+            "Vui lòng thử lại sau %(minutes)d phút.",
+            "Tài khoản tạm bị khóa vì đăng nhập sai %(limit)d lần liên tiếp. "
+            "Vui lòng thử lại sau %(minutes)d phút.",
+            minutes,
         ) % {"limit": failure_limit, "minutes": minutes}
         response = JsonResponse(
             problem_body(LOCKED_STATUS, detail, code="locked_out"),

@@ -15,6 +15,7 @@ import segno
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tinhso.accounts.access import actor_for
@@ -86,7 +87,9 @@ def token_error_message(throttle_info: dict[str, Any] | None) -> str:
     locked_until = (throttle_info or {}).get("locked_until")
     if locked_until is not None:
         seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
-        return _("Bạn đã nhập sai mã nhiều lần; vui lòng chờ %(seconds)d giây rồi nhập mã mới.") % {
-            "seconds": seconds
-        }
+        return ngettext(
+            "Bạn đã nhập sai mã nhiều lần; vui lòng chờ %(seconds)d giây rồi nhập mã mới.",
+            "Bạn đã nhập sai mã nhiều lần; vui lòng chờ %(seconds)d giây rồi nhập mã mới.",
+            seconds,
+        ) % {"seconds": seconds}
     return _("Mã xác thực không đúng hoặc đã hết hạn; hãy nhập mã mới trong ứng dụng.")

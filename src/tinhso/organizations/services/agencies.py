@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tinhso.audit.services import audit_record, diff, snapshot
 from tinhso.organizations.codes import InvalidIdentificationCode, normalize_identification_code
@@ -317,9 +318,12 @@ def agency_close(*, actor: ServiceActor, agency: Agency, valid_to: dt.date) -> A
             count = open_children.count()
             if count:
                 errors["valid_to"] = [
-                    _(
+                    ngettext(
                         "Còn %(count)d cơ quan trực thuộc hoạt động sau ngày %(day)s: hãy kết "
-                        "thúc hoặc chuyển các cơ quan đó trước."
+                        "thúc hoặc chuyển các cơ quan đó trước.",
+                        "Còn %(count)d cơ quan trực thuộc hoạt động sau ngày %(day)s: hãy kết "
+                        "thúc hoặc chuyển các cơ quan đó trước.",
+                        count,
                     )
                     % {"count": count, "day": _date(valid_to)}
                 ]
