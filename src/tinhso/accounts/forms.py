@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tinhso.accounts.access import Actor
 from tinhso.accounts.models import Role
 from tinhso.organizations.models import Agency, Department, Position
+from tinhso.web.forms import apply_service_errors
 
 _INPUT_CLASSES = {
     "select": "form-select",
@@ -53,13 +54,7 @@ class BootstrapFormMixin:
 
     def add_service_errors(self, exc: ValidationError) -> None:
         """Put a service's `ValidationError` next to the fields it names (others on top)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                target = field if field in self.fields else None
-                for error in errors:
-                    self.add_error(target, error)  # type: ignore[attr-defined]
-        else:
-            self.add_error(None, exc)  # type: ignore[attr-defined]
+        apply_service_errors(self, exc)  # type: ignore[arg-type]
         self._mark_errors()
 
 

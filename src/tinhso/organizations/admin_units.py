@@ -236,6 +236,20 @@ def _check_name(path: Path, line: int, value: str, label: Promise) -> str:
     return value
 
 
+def _record_pair(
+    path: Path, line: int, pairs: dict[tuple[str, str], int], old_code: str, new_code: str
+) -> None:
+    """Remember an old → new pair, refusing one that an earlier line already gave."""
+    if (old_code, new_code) in pairs:
+        raise AdminUnitFileError(
+            path,
+            line,
+            _("cặp %(old)s → %(new)s trùng với dòng %(other)d.")
+            % {"old": old_code, "new": new_code, "other": pairs[old_code, new_code]},
+        )
+    pairs[old_code, new_code] = line
+
+
 def _check_merge_type(path: Path, line: int, value: str) -> str:
     if value not in MERGE_TYPES:
         raise AdminUnitFileError(
@@ -358,14 +372,7 @@ def _read_province_mapping(
             )
         old_name = _check_name(path, line, row["old_name"], _L_OLD_PROVINCE_NAME)
         merge_type = _check_merge_type(path, line, row["merge_type"])
-        if (old_code, new_code) in pairs:
-            raise AdminUnitFileError(
-                path,
-                line,
-                _("cặp %(old)s → %(new)s trùng với dòng %(other)d.")
-                % {"old": old_code, "new": new_code, "other": pairs[old_code, new_code]},
-            )
-        pairs[old_code, new_code] = line
+        _record_pair(path, line, pairs, old_code, new_code)
         _old_unit(
             path,
             line,
@@ -418,14 +425,7 @@ def _read_commune_mapping(
             )
         old_name = _check_name(path, line, row["old_name"], _L_OLD_COMMUNE_NAME)
         merge_type = _check_merge_type(path, line, row["merge_type"])
-        if (old_code, new_code) in pairs:
-            raise AdminUnitFileError(
-                path,
-                line,
-                _("cặp %(old)s → %(new)s trùng với dòng %(other)d.")
-                % {"old": old_code, "new": new_code, "other": pairs[old_code, new_code]},
-            )
-        pairs[old_code, new_code] = line
+        _record_pair(path, line, pairs, old_code, new_code)
         _old_unit(
             path,
             line,

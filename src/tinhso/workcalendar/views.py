@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from tinhso.accounts.access import Actor, actor_for, require_provincial_admin
 from tinhso.accounts.models import Role, User
 from tinhso.organizations.models import Agency
+from tinhso.web.forms import apply_service_errors
 from tinhso.workcalendar import seed, selectors, services
 from tinhso.workcalendar.access import (
     access_agency_hours,
@@ -58,15 +58,6 @@ def _year_param(request: HttpRequest, default: int) -> int:
     except ValueError:
         year = default
     return min(max(year, seed.MIN_YEAR), seed.MAX_YEAR)
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the form's fields (or on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Year view ------------------------------------------------------------------------------
@@ -122,7 +113,7 @@ def deadline(request: HttpRequest) -> HttpResponse:
                     agency_code=agency.code if agency else None,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
     else:
         now = timezone.localtime().replace(second=0, microsecond=0)
         form = DeadlineForm(
@@ -196,7 +187,7 @@ def day_add(request: HttpRequest) -> HttpResponse:
                 try:
                     day = services.calendar_day_set(actor=_user(request), **data)
                 except ValidationError as exc:
-                    _apply_errors(form, exc)
+                    apply_service_errors(form, exc)
                 else:
                     messages.success(request, _("Đã thêm ngày %(day)s.") % {"day": day})
                     return HttpResponseRedirect(_day_list_url(day.date))
@@ -226,7 +217,7 @@ def day_edit(request: HttpRequest, year: int, month: int, day: int) -> HttpRespo
                     legal_reference=data["legal_reference"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Đã cập nhật ngày %(day)s.") % {"day": row.date.strftime("%d/%m/%Y")}
@@ -276,7 +267,7 @@ def day_remove(request: HttpRequest, year: int, month: int, day: int) -> HttpRes
                     legal_reference=form.cleaned_data["legal_reference"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Đã gỡ ngày %(day)s khỏi lịch.") % {"day": row})
                 return HttpResponseRedirect(_day_list_url(row.date))
@@ -354,7 +345,7 @@ def working_hours_edit(request: HttpRequest, agency_id: int | None = None) -> Ht
                     legal_reference=form.cleaned_data["legal_reference"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Đã lưu giờ làm việc."))
                 return HttpResponseRedirect(reverse("workcalendar:working_hours"))

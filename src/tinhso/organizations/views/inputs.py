@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.organizations.models import AdministrativeUnit, Agency, AgencyKind, AgencyLevel
 from tinhso.organizations.selectors import current_unit_by_code
+from tinhso.web.forms import apply_service_errors
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -141,10 +142,5 @@ FIELD_MAP = {"admin_unit": "admin_unit_code"}
 
 def add_service_errors(form: BootstrapForm, exc: ValidationError) -> None:
     """Show a service's ValidationError next to the fields it names."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-    else:
-        for field, messages in exc.message_dict.items():
-            target = FIELD_MAP.get(field, field)
-            form.add_error(target if target in form.fields else None, messages)
+    apply_service_errors(form, exc, field_map=FIELD_MAP)
     form.mark_invalid()
