@@ -13,7 +13,9 @@
 #   BENCH_QUICK=1       the same as --quick: one 5 s run per benchmark instead of three of 20 s
 #   BENCH_DURATION, BENCH_WARMUP, BENCH_REPEAT   seconds per run, of the warm-up, runs kept
 #   BENCH_QUIET_WAIT    seconds to wait, before each run, for other work on the machine to end
-#   BENCH_BENCHMARKS    comma list from: healthz,home,deadline,deadline@500 (default: all)
+#   BENCH_BENCHMARKS    comma list from: healthz,home,deadline,deadline@500, receipt,
+#                       dossier-list@1,dossier-list,track@1,track,search@1,search (default: all)
+#   BENCH_DOSSIERS      one-stop dossiers to generate (default 1000000; 0: none)
 #   BENCH_AGENCIES, BENCH_OFFICIALS, BENCH_SCALE   size of the generated province
 #   BENCH_WORKERS, BENCH_THREADS   Gunicorn workers and threads per worker (default 4 and 2)
 #   BENCH_MAX_REQUESTS  Gunicorn max_requests (default: the production configuration's)
@@ -67,6 +69,8 @@ rm -rf "$runtime"
 mkdir -p "$runtime"
 export TINHSO_ENV=production DEBUG=0 TINHSO_TLS=false LOG_LEVEL=WARNING
 export ALLOWED_HOSTS=127.0.0.1 TINHSO_VAR_DIR="$PWD/$runtime" DATABASE_URL="$database_url"
+# Every request comes from 127.0.0.1: lift the public tracking's per-address limit.
+export TINHSO_PUBLIC_TRACKING_PER_MINUTE=1000000000
 SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export SECRET_KEY
 export GUNICORN_BIND="127.0.0.1:$port" GUNICORN_WORKERS="$workers" GUNICORN_THREADS="$threads"
@@ -82,6 +86,10 @@ $PY bench/province.py \
   --agencies "${BENCH_AGENCIES:-130}" --officials "${BENCH_OFFICIALS:-10000}" \
   --scale "${BENCH_SCALE:-1}" \
   --cookies-out "$runtime/cookies.txt" --summary-out "$runtime/data.json"
+if [ "${BENCH_DOSSIERS:-1000000}" != 0 ]; then
+  say "generate ${BENCH_DOSSIERS:-1000000} one-stop dossiers"
+  $PY bench/onestop.py --dossiers "${BENCH_DOSSIERS:-1000000}" --out "$runtime" >/dev/null
+fi
 say "collectstatic"
 $PY manage.py collectstatic --noinput -v0
 
@@ -123,7 +131,7 @@ set +e
 $PY bench/drive.py \
   --base-url "http://127.0.0.1:$port" \
   --wait-ready 60 \
-  --benchmarks "${BENCH_BENCHMARKS:-healthz,home,deadline,deadline@500}" \
+  --benchmarks "${BENCH_BENCHMARKS:-healthz,home,deadline,deadline@500,receipt,dossier-list@1,dossier-list,track@1,track,search@1,search}" \
   --duration "$duration" --warmup "$warmup" --repeat "$repeat" --quiet-wait "$quiet_wait" \
   --cookies "$runtime/cookies.txt" --data "$runtime/data.json" \
   --server-pid "$server" --server "$server_info" \

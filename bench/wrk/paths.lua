@@ -2,7 +2,8 @@
 -- next session cookie from another, and the run ends by printing one JSON line of results.
 --
 -- Environment (read once per thread):
---   BENCH_PATHS    file with one request path per line (required)
+--   BENCH_PATHS    file with one request path per line (required), or whole requests:
+--                  METHOD<tab>path<tab>Authorization<tab>body (a JSON body)
 --   BENCH_COOKIES  file with one "sessionid=…" per line (optional: anonymous when absent)
 --   BENCH_EXPECT   the HTTP status every response must have (default 200)
 --   BENCH_RATE     when set, pace the requests to this many per second in total (with
@@ -79,14 +80,23 @@ function init(args)
 end
 
 function request()
-  local path = paths[next_path]
+  local line = paths[next_path]
   next_path = next_path % #paths + 1
   local headers = {}
   if #cookies > 0 then
     headers["Cookie"] = cookies[next_cookie]
     next_cookie = next_cookie % #cookies + 1
   end
-  return wrk.format("GET", path, headers)
+  -- A line with tabs is a whole request: METHOD, path, Authorization header, JSON body.
+  local method, path, auth, body = line:match("^(%u+)\t([^\t]+)\t([^\t]*)\t(.*)$")
+  if method then
+    if auth ~= "" then
+      headers["Authorization"] = auth
+    end
+    headers["Content-Type"] = "application/json"
+    return wrk.format(method, path, headers, body)
+  end
+  return wrk.format("GET", line, headers)
 end
 
 function response(status, headers, body)

@@ -10,4 +10,8 @@ urlpatterns = [
     path("", include("tinhso.organizations.api.urls")),
     path("", include("tinhso.workcalendar.api.urls")),
     path("", include("tinhso.audit.api.urls")),
+    path("", include("tinhso.files.api.urls")),
+    path("", include("tinhso.notifications.api.urls")),
+    path("", include("tinhso.procedures.api.urls")),
+    path("", include("tinhso.dossiers.api.urls")),
 ]

@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "tinhso.organizations",
     "tinhso.accounts",
     "tinhso.workcalendar",
+    "tinhso.files",
+    "tinhso.notifications",
+    "tinhso.procedures",
+    "tinhso.dossiers",
     "tinhso.api",
 ]
 
@@ -165,6 +169,32 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "consumer": {"workers": env_int("HUEY_WORKERS", 1), "worker_type": "thread"},
     }
+
+# --- Mail (notifications outbox) ---------------------------------------------------------------
+# Outbox rows are sent after commit with retries (tinhso.notifications). Without an SMTP host,
+# development prints mail to the console; production sends to EMAIL_HOST (default localhost:25).
+EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set only one of EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL.")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "tinhso <khong-tra-loi@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+TINHSO_NOTIFICATION_MAX_ATTEMPTS = env_int("TINHSO_NOTIFICATION_MAX_ATTEMPTS", 6)
+if ENVIRONMENT == "development" and not env_str("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- Uploads and the one-stop shop -------------------------------------------------------------
+TINHSO_UPLOAD_MAX_BYTES = env_int("TINHSO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Where the public tracking links printed on receipts (QR code) and sent in mail point.
+TINHSO_PUBLIC_BASE_URL = env_str("TINHSO_PUBLIC_BASE_URL") or ""
+TINHSO_PUBLIC_TRACKING_PER_MINUTE = env_int("TINHSO_PUBLIC_TRACKING_PER_MINUTE", 60)
+# Received after this local time: transferred at the start of the next working day.
+TINHSO_DOSSIER_TRANSFER_CUTOFF = env_str("TINHSO_DOSSIER_TRANSFER_CUTOFF") or "15:00"
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

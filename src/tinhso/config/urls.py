@@ -6,6 +6,10 @@ urlpatterns = [
     path("organizations/", include("tinhso.organizations.urls")),
     path("calendar/", include("tinhso.workcalendar.urls")),
     path("audit/", include("tinhso.audit.urls")),
+    path("files/", include("tinhso.files.urls")),
+    path("notifications/", include("tinhso.notifications.urls")),
+    path("procedures/", include("tinhso.procedures.urls")),
+    path("dossiers/", include("tinhso.dossiers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tinhso.api.urls")),
 ]

@@ -224,6 +224,8 @@ class Endpoint:
     #: The statuses that count as ALLOWED (e.g. {302} for a form whose success redirects),
     #: so that a re-displayed form with errors (200) is not mistaken for an allowed write.
     success: frozenset[int] | None = None
+    #: How an API request's payload is sent: "json", or "multipart" for a file upload.
+    format: str = "json"
 
     def __post_init__(self) -> None:
         if self.method not in _METHODS:
@@ -351,7 +353,7 @@ def observe(endpoint: Endpoint, persona: str, world: World) -> str:
     data = dict(endpoint.payload(world)) if endpoint.payload is not None else {}
     send = getattr(client, endpoint.method.lower())
     if api and endpoint.method != "GET":
-        response = send(path, data, format="json")
+        response = send(path, data, format=endpoint.format)
     else:
         response = send(path, data)
     outcome = classify(response)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,3 +136,33 @@ def demo_province(db: None, _demo_province_rows: Rows) -> DemoProvince:
                 for statement in statements:
                     cursor.execute(statement)
     return DemoProvince()
+
+
+# --- After a transactional test: what the migrations seeded ------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    """A `transaction=True` test ends with the database emptied, including the working
+    calendar that a data migration seeded, and xdist does not keep transactional tests last:
+    before each database test, put the calendar back when a flush has removed it."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.apps import apps as django_apps
+
+    from tinhso.workcalendar.models import CalendarState
+    from tinhso.workcalendar.selectors import work_calendar_cache_clear
+
+    with django_db_blocker.unblock():
+        if not CalendarState.objects.filter(id=1).exists():
+            # The data migration's own function: the same rows, and no audit row (a test that
+            # counts audit rows must not see this repair).
+            migration = importlib.import_module(
+                "tinhso.workcalendar.migrations.0002_seed_calendar_2015_2035"
+            )
+            migration.seed_calendar(django_apps, None)
+            work_calendar_cache_clear()

@@ -23,6 +23,9 @@ class NavItem:
     icon: str
     roles: frozenset[str] = frozenset()
     provincial_admin_only: bool = False
+    #: False: a provincial administrator sees the item only when holding one of `roles`
+    #: (work of a desk, such as the one-stop counter, rather than administration).
+    provincial_admin_sees: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,10 @@ class NavSection:
 
 
 ADMIN_ROLES = frozenset({Role.QUAN_TRI_CO_QUAN, Role.QUAN_TRI_TINH})
+COUNTER = frozenset({Role.MOT_CUA})
+SPECIALIST = frozenset({Role.CHUYEN_VIEN})
+LEADER = frozenset({Role.LANH_DAO})
+DOSSIER_READERS = frozenset({Role.MOT_CUA, Role.CHUYEN_VIEN, Role.LANH_DAO})
 
 SECTIONS: tuple[NavSection, ...] = (
     NavSection(
@@ -43,10 +50,65 @@ SECTIONS: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        _("Một cửa"),
+        (
+            NavItem(
+                _("Hồ sơ tại quầy hôm nay"),
+                "dossiers:queue",
+                "inboxes",
+                roles=COUNTER,
+                provincial_admin_sees=False,
+            ),
+            NavItem(
+                _("Tiếp nhận hồ sơ"),
+                "dossiers:receive",
+                "plus-circle",
+                roles=COUNTER,
+                provincial_admin_sees=False,
+            ),
+            NavItem(
+                _("Hồ sơ cần xử lý"),
+                "dossiers:inbox",
+                "inbox",
+                roles=SPECIALIST,
+                provincial_admin_sees=False,
+            ),
+            NavItem(
+                _("Hồ sơ chờ phê duyệt"),
+                "dossiers:approvals",
+                "patch-check",
+                roles=LEADER,
+                provincial_admin_sees=False,
+            ),
+            NavItem(_("Tìm hồ sơ"), "dossiers:search", "search", roles=DOSSIER_READERS),
+            NavItem(
+                _("Sắp đến hạn, quá hạn"),
+                "dossiers:near_due",
+                "hourglass-split",
+                roles=frozenset({Role.MOT_CUA, Role.LANH_DAO}),
+            ),
+            NavItem(
+                _("Bảng theo dõi của đơn vị"),
+                "dossiers:board",
+                "bar-chart",
+                roles=LEADER,
+                provincial_admin_sees=False,
+            ),
+            NavItem(
+                _("Bảng theo dõi toàn tỉnh"),
+                "dossiers:province_board",
+                "globe2",
+                provincial_admin_only=True,
+            ),
+            NavItem(_("Tra cứu hồ sơ"), "dossiers:track", "upc-scan"),
+        ),
+    ),
+    NavSection(
         _("Danh mục"),
         (
             NavItem(_("Cơ quan, đơn vị"), "organizations:agency_list", "diagram-3"),
             NavItem(_("Đơn vị hành chính"), "organizations:unit_list", "geo-alt"),
+            NavItem(_("Thủ tục hành chính"), "procedures:procedure_list", "journal-bookmark"),
         ),
     ),
     NavSection(
@@ -54,6 +116,12 @@ SECTIONS: tuple[NavSection, ...] = (
         (
             NavItem(_("Cán bộ"), "accounts:official_list", "people", roles=ADMIN_ROLES),
             NavItem(_("Nhật ký hệ thống"), "audit:event_list", "journal-text", roles=ADMIN_ROLES),
+            NavItem(
+                _("Thông báo gửi đi"),
+                "notifications:notification_list",
+                "envelope",
+                roles=ADMIN_ROLES,
+            ),
             NavItem(_("Giờ làm việc"), "workcalendar:working_hours", "clock", roles=ADMIN_ROLES),
             NavItem(
                 _("Ngày nghỉ, ngày làm bù"),
@@ -81,7 +149,8 @@ def sidebar_for(actor: Actor, current_path: str) -> list[tuple[str, list[Visible
         for item in section.items:
             if item.provincial_admin_only and not actor.is_provincial_admin:
                 continue
-            if item.roles and not (actor.is_provincial_admin or actor.roles & item.roles):
+            admin_sees = actor.is_provincial_admin and item.provincial_admin_sees
+            if item.roles and not (admin_sees or actor.roles & item.roles):
                 continue
             url = reverse(item.url_name)
             active = current_path == url or (url != "/" and current_path.startswith(url))

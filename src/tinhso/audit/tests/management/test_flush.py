@@ -29,8 +29,9 @@ def test_flush_in_tests_empties_the_trail_and_restores_the_triggers() -> None:
 def test_flush_elsewhere_is_refused_by_the_triggers(settings: LazySettings) -> None:
     # given
     record()
+    rows = AuditEvent.objects.count()
     settings.IS_TEST = False
     # when / then
     with pytest.raises(CommandError, match="couldn't be flushed"):
         call_command("flush", interactive=False, verbosity=0)
-    assert AuditEvent.objects.count() == 1
+    assert AuditEvent.objects.count() == rows >= 1

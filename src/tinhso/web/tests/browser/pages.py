@@ -20,6 +20,9 @@ from playwright.sync_api import Page
 
 from tinhso.accounts.models import Membership, User
 from tinhso.organizations.models import Agency, Department
+from tinhso.procedures.demo import load_demo_procedures
+from tinhso.procedures.models import Procedure, VersionStatus
+from tinhso.procedures.services import procedure_version_new
 from tinhso.testing.browser import axe_violations, format_violations, screenshots
 
 
@@ -34,6 +37,9 @@ class World:
     membership: Membership
     audit_seq: int
     day: dt.date
+    #: A one-stop dossier and its procedure (the dossiers group, `onestop_world`).
+    dossier_code: str = ""
+    procedure_code: str = ""
 
 
 Args = Callable[[World], Sequence[object]]
@@ -55,9 +61,53 @@ def _day(w: World) -> Sequence[object]:
     return (w.day.year, w.day.month, w.day.day)
 
 
-#: Who visits: "anonymous", "admin_before_second_factor" (signed in by password only) or
-#: "provincial_admin" (signed in with the second factor, sees every administrative page).
-VISITORS = ("anonymous", "admin_before_second_factor", "provincial_admin")
+def _demo_catalogue() -> None:
+    """The demo catalogue, loaded on first use (the pages of procedures need one)."""
+    if not Procedure.objects.exists():
+        load_demo_procedures()
+
+
+def _catalogue(w: World) -> Sequence[object]:
+    _demo_catalogue()
+    return ()
+
+
+def _procedure(w: World) -> Sequence[object]:
+    _demo_catalogue()
+    return ("2.001428",)
+
+
+def _published_version(w: World) -> Sequence[object]:
+    _demo_catalogue()
+    return ("1.008905", 1)
+
+
+def _draft_version(w: World) -> Sequence[object]:
+    """A draft (version 2 of 3.000283) for the editor, made once."""
+    _demo_catalogue()
+    procedure = Procedure.objects.get(code="3.000283")
+    draft = procedure.versions.filter(status=VersionStatus.DRAFT).first()
+    if draft is None:
+        draft = procedure_version_new(actor=w.admin, procedure=procedure)
+    return (procedure.code, draft.number)
+
+
+def _dossier(w: World) -> Sequence[object]:
+    return (w.dossier_code,)
+
+
+#: Who visits: "anonymous", "admin_before_second_factor" (signed in by password only),
+#: "provincial_admin" (signed in with the second factor, sees every administrative page), or
+#: one of the one-stop desks: "counter" (mot_cua), "specialist" (chuyen_vien), "leader"
+#: (lanh_dao) — see tinhso/dossiers/tests/browser/test_pages.py.
+VISITORS = (
+    "anonymous",
+    "admin_before_second_factor",
+    "provincial_admin",
+    "counter",
+    "specialist",
+    "leader",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +136,7 @@ PAGES: tuple[PageCase, ...] = (
     PageCase("accounts:official_otp_reset", "provincial_admin", _official),
     PageCase("audit:event_list", "provincial_admin"),
     PageCase("audit:event_detail", "provincial_admin", lambda w: (w.audit_seq,)),
+    PageCase("notifications:notification_list", "provincial_admin"),
     PageCase("organizations:agency_list", "provincial_admin"),
     PageCase("organizations:agency_create", "provincial_admin"),
     PageCase("organizations:agency_detail", "provincial_admin", _agency),
@@ -103,6 +154,24 @@ PAGES: tuple[PageCase, ...] = (
     PageCase("workcalendar:working_hours", "provincial_admin"),
     PageCase("workcalendar:working_hours_province", "provincial_admin"),
     PageCase("workcalendar:working_hours_edit", "provincial_admin", _agency),
+    PageCase("procedures:procedure_list", "provincial_admin", _catalogue),
+    PageCase("procedures:procedure_create", "provincial_admin"),
+    PageCase("procedures:procedure_detail", "provincial_admin", _procedure),
+    PageCase("procedures:version_detail", "provincial_admin", _published_version),
+    PageCase("procedures:version_edit", "provincial_admin", _draft_version),
+    PageCase("dossiers:track", "anonymous"),
+    PageCase("dossiers:queue", "counter"),
+    PageCase("dossiers:receive", "counter"),
+    PageCase("dossiers:receive_form", "counter", lambda w: (w.procedure_code,)),
+    PageCase("dossiers:search", "counter"),
+    PageCase("dossiers:near_due", "counter"),
+    PageCase("dossiers:overdue", "counter"),
+    PageCase("dossiers:detail", "counter", _dossier),
+    PageCase("dossiers:inbox", "specialist"),
+    PageCase("dossiers:approvals", "leader"),
+    PageCase("dossiers:board", "leader"),
+    PageCase("dossiers:province_board", "provincial_admin"),
+    PageCase("dossiers:form_tracking_book", "counter"),
 )
 
 NOT_PAGES: dict[str, str] = {
@@ -110,13 +179,23 @@ NOT_PAGES: dict[str, str] = {
     "web:readyz": "JSON for the orchestrator",
     "accounts:logout": "POST only (the header's sign-out button)",
     "workcalendar:working_hours_reset": "POST only (a button on the working hours page)",
+    "notifications:notification_retry": "POST only (a button on the outbox list)",
     "set_language": "POST only (the header's language switch; see test_navigation)",
+    "files:download": "a file download (Content-Disposition: attachment), not a page",
+    "dossiers:act": "POST only (the action forms of the dossier page)",
+    "dossiers:form_pdf": "a PDF of an official form (Mẫu 01…), not a page",
+    "dossiers:form_tracking_book_pdf": "a PDF document (the tracking book), not a page",
+    "dossiers:form_tracking_book_xlsx": "an Excel workbook (the tracking book), not a page",
+    "procedures:version_new": "POST only (a button on a procedure's page)",
+    "procedures:version_publish": "POST only (a button on a draft's page)",
 }
 
 #: The namespaces each sweep file visits (see the module docstring).
 GROUPS: dict[str, frozenset[str]] = {
-    "accounts_audit": frozenset({"web", "accounts", "audit"}),
-    "organizations_calendar": frozenset({"organizations", "workcalendar"}),
+    "accounts_audit": frozenset({"web", "accounts", "audit", "notifications"}),
+    "organizations_calendar": frozenset({"organizations", "workcalendar", "procedures"}),
+    # Swept by tinhso/dossiers/tests/browser/test_pages.py, on the one-stop test world.
+    "dossiers": frozenset({"dossiers"}),
 }
 
 

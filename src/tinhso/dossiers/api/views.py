@@ -1,0 +1,317 @@
+"""/api/v1/dossiers/: receive, list, read and act on one-stop dossiers; public tracking.
+
+Thin views: parse the input, `access_dossier` (404 when the dossier is hidden), the service,
+the dossier back. Errors are problem documents (`tinhso.api.problems`); this module adds the
+dossiers' own: `TransitionRefused` → 409 with its `code`, and the services' dotted field
+names ("applicant.id_number") nested like the request body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tinhso.accounts.access import actor_for
+from tinhso.accounts.models import User
+from tinhso.api.pagination import CappedCountPagination
+from tinhso.api.problems import Conflict, problem_response
+from tinhso.api.schema import PROBLEM
+from tinhso.dossiers.access import access_dossier
+from tinhso.dossiers.api.serializers import (
+    DossierActionSerializer,
+    DossierDetailSerializer,
+    DossierFilterSerializer,
+    DossierReceiptSerializer,
+    DossierSerializer,
+    PublicDossierSerializer,
+)
+from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.public import lookup, tracking_limit
+from tinhso.dossiers.rules import Action, TransitionRefused
+from tinhso.dossiers.selectors import dossier_detail, dossier_list
+from tinhso.dossiers.services import dossier_act, dossier_receive
+from tinhso.web.ratelimit import hit
+
+TAGS = ["dossiers"]
+
+CODE_PARAMETER = OpenApiParameter(
+    "code",
+    str,
+    OpenApiParameter.PATH,
+    description="Mã hồ sơ, ví dụ H57.13-261207-0001.",
+)
+
+
+# --- Errors -----------------------------------------------------------------------------------
+
+
+class DossierConflict(Conflict):
+    """A refused transition (HTTP 409), keeping the service's reason code
+    (`illegal_transition`, `supplement_once`, `idempotency_conflict`, …)."""
+
+    def __init__(self, refused: TransitionRefused) -> None:
+        super().__init__(detail=refused.message, code=refused.code)
+        # The problem handler names the reason by `default_code`.
+        self.default_code = refused.code
+
+
+def nest_errors(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """The services' field errors keyed like the request body: "applicant.id_number" →
+    {"applicant": {"id_number": [...]}}; a key that is both a field and a parent stays flat."""
+    nested: dict[str, Any] = {}
+    groups: dict[str, dict[str, Any]] = {}
+    for key, messages in flat.items():
+        head, dot, rest = key.partition(".")
+        if dot and head not in flat:
+            groups.setdefault(head, {})[rest] = messages
+        else:
+            nested[key] = messages
+    for head, inner in groups.items():
+        nested[head] = nest_errors(inner)
+    return nested
+
+
+def api_error(exc: Exception) -> Exception:
+    """The dossier services' exceptions as the API's; others unchanged."""
+    if isinstance(exc, TransitionRefused):
+        return DossierConflict(exc)
+    if isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(detail=nest_errors(exc.message_dict))
+    if isinstance(exc, Http404):
+        # Keep the Vietnamese reason ("Không tìm thấy hồ sơ “…”.").
+        return exceptions.NotFound(detail=str(exc) or None)
+    return exc
+
+
+class IsOfficial(BasePermission):
+    """The one-stop API shows the applicants' personal data: officials only."""
+
+    message = gettext_lazy("Chức năng này dành cho cán bộ, công chức có vị trí công tác.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        actor = actor_for(request.user)
+        return actor.is_official or actor.is_provincial_admin
+
+
+class _DossierView(APIView):
+    permission_classes = [IsAuthenticated, IsOfficial]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        return super().handle_exception(api_error(exc))
+
+
+def _dossier_body(request: Request, code: str) -> dict[str, Any]:
+    """The dossier as its detail shows it (read again, with every related row prefetched)."""
+    return dict(DossierDetailSerializer(dossier_detail(actor_for(request.user), code)).data)
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+class DossierListView(_DossierView, generics.GenericAPIView[Dossier]):
+    serializer_class = DossierSerializer
+    # A province holds millions of dossiers: count at most 10,000 matches (`count_capped`).
+    pagination_class = CappedCountPagination
+
+    @extend_schema(
+        operation_id="dossiers_list",
+        summary="Danh sách hồ sơ một cửa",
+        description=(
+            "Hồ sơ người gọi được xem, mới nhất trước, phân trang: cán bộ một cửa thấy hồ sơ "
+            "tiếp nhận tại cơ quan mình (bộ phận một cửa cấp xã chỉ thấy hồ sơ của xã); phòng "
+            "ban thấy hồ sơ có bước giao cho mình; lãnh đạo thấy hồ sơ đã qua cơ quan mình. "
+            "Lọc theo trạng thái, thủ tục, cơ quan, quá hạn, khoảng ngày nộp và từ khóa "
+            "(không phân biệt dấu)."
+        ),
+        parameters=[DossierFilterSerializer],
+        responses={200: DossierSerializer(many=True), 400: PROBLEM, 401: PROBLEM, 403: PROBLEM},
+        tags=TAGS,
+    )
+    def get(self, request: Request) -> Response:
+        filters = DossierFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        rows = dossier_list(actor_for(request.user), filters.to_filter())
+        page = self.paginate_queryset(rows)
+        assert page is not None  # the API always paginates
+        return self.get_paginated_response(DossierSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="dossiers_receive",
+        summary="Tiếp nhận hồ sơ",
+        description=(
+            "Cán bộ một cửa tiếp nhận hồ sơ (trực tiếp, trực tuyến, bưu chính). Hồ sơ đủ thành "
+            "phần được cấp mã, hẹn trả và chuyển xử lý ngay (trạng thái 4), hoặc đầu ngày làm "
+            "việc tiếp theo nếu tiếp nhận sau 15 giờ (trạng thái 2). Hồ sơ thiếu: 400 nêu các "
+            "thành phần còn thiếu (errors.components), hoặc tiếp nhận và yêu cầu bổ sung "
+            "(trạng thái 5) với on_incomplete=request_supplement. Gửi lại cùng tiêu đề "
+            "Idempotency-Key trả hồ sơ đã tạo (200), không tạo hồ sơ thứ hai; cùng khóa với "
+            "nội dung khác: 409."
+        ),
+        request=DossierReceiptSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "Khóa do bên gọi sinh (ví dụ UUID), tối đa 255 ký tự: yêu cầu gửi lại "
+                    "với cùng khóa trả về hồ sơ đã tạo lần đầu."
+                ),
+            )
+        ],
+        responses={
+            201: OpenApiResponse(
+                DossierSerializer, description="Hồ sơ mới (chi tiết đầy đủ tại Location)."
+            ),
+            200: OpenApiResponse(
+                DossierSerializer, description="Gửi lại cùng Idempotency-Key: hồ sơ đã tạo."
+            ),
+            400: OpenApiResponse(
+                PROBLEM.response,
+                description="Dữ liệu không hợp lệ hoặc thiếu thành phần hồ sơ (errors theo trường).",
+            ),
+            401: PROBLEM,
+            403: PROBLEM,
+            409: OpenApiResponse(
+                PROBLEM.response,
+                description="Idempotency-Key đã dùng cho yêu cầu khác (code idempotency_conflict).",
+            ),
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        incoming = DossierReceiptSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        dossier, created = dossier_receive(
+            actor=cast(User, request.user),
+            data=incoming.to_input(),
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
+        # The dossier as the list shows it (the objects the service holds, no second read); its
+        # full detail is at Location.
+        body = dict(DossierSerializer(dossier).data)
+        if not created:
+            return Response(body, status=status.HTTP_200_OK)
+        return Response(
+            body,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("dossier-detail", args=[dossier.code])},
+        )
+
+
+class DossierDetailView(_DossierView):
+    @extend_schema(
+        operation_id="dossiers_retrieve",
+        summary="Chi tiết hồ sơ",
+        description=(
+            "Hồ sơ với thành phần, phiếu kiểm soát quá trình giải quyết (Mẫu 05), lịch sử xử "
+            "lý và tệp kết quả. Hồ sơ người gọi không được xem: 404."
+        ),
+        parameters=[CODE_PARAMETER],
+        responses={200: DossierDetailSerializer, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        tags=TAGS,
+    )
+    def get(self, request: Request, code: str) -> Response:
+        return Response(_dossier_body(request, code))
+
+
+class DossierActionView(_DossierView):
+    @extend_schema(
+        operation_id="dossiers_act",
+        summary="Thao tác trên hồ sơ",
+        description=(
+            "Một bước của quy trình: tiếp nhận (accept), yêu cầu bổ sung (request-supplement, "
+            "một lần), nhận bổ sung (supplement), từ chối (refuse), chuyển xử lý (transfer), "
+            "chuyển bước (forward), trả về bước trước (send-back), phê duyệt (approve), yêu "
+            "cầu nghĩa vụ tài chính (request-payment), thanh toán (pay), xin lỗi hẹn lại "
+            "(apologize), rút hồ sơ (withdraw), dừng xử lý (stop), trả kết quả "
+            "(return-result), đánh giá (rate), đính kèm kết quả (attach-result). Hồ sơ không "
+            "được xem: 404; không có quyền thao tác: 403; trạng thái không cho phép: 409."
+        ),
+        parameters=[
+            CODE_PARAMETER,
+            OpenApiParameter(
+                "action",
+                str,
+                OpenApiParameter.PATH,
+                enum=[a.value for a in Action],
+                description="Thao tác.",
+            ),
+        ],
+        request=DossierActionSerializer,
+        responses={
+            200: DossierDetailSerializer,
+            400: PROBLEM,
+            401: PROBLEM,
+            403: PROBLEM,
+            404: PROBLEM,
+            409: OpenApiResponse(
+                PROBLEM.response,
+                description="Trạng thái hồ sơ không cho phép thao tác (code nêu lý do).",
+            ),
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request, code: str, action: str) -> Response:
+        try:
+            act = Action(action)
+        except ValueError as exc:
+            raise exceptions.NotFound(
+                _("Không có thao tác “%(action)s” trên hồ sơ.") % {"action": action[:40]}
+            ) from exc
+        access_dossier(actor_for(request.user), code)
+        incoming = DossierActionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        dossier_act(actor=cast(User, request.user), code=code, action=act, data=incoming.to_input())
+        return Response(_dossier_body(request, code))
+
+
+class PublicDossierView(APIView):
+    """Tracking by code without signing in: no personal data, rate-limited per address."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="public_dossiers_retrieve",
+        summary="Tra cứu hồ sơ theo mã (công khai)",
+        description=(
+            "Không cần đăng nhập. Trạng thái, thủ tục, thời điểm tiếp nhận, hẹn trả, trả kết "
+            "quả và cơ quan đang giải quyết; tên người nộp đã che; không bao giờ có số giấy "
+            "tờ, điện thoại, thư điện tử, địa chỉ. Giới hạn số lần tra cứu mỗi phút theo địa "
+            "chỉ (TINHSO_PUBLIC_TRACKING_PER_MINUTE): vượt quá nhận 429 với Retry-After."
+        ),
+        parameters=[CODE_PARAMETER],
+        responses={200: PublicDossierSerializer, 404: PROBLEM, 429: PROBLEM},
+        tags=TAGS,
+    )
+    def get(self, request: Request, code: str) -> Response:
+        # Count before the lookup: misses are what a script walking the code space makes.
+        allowed, retry_after = hit("track", request._request, limit=tracking_limit())
+        if not allowed:
+            return problem_response(
+                429,
+                _("Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau %(s)d giây.")
+                % {"s": retry_after},
+                code="throttled",
+                headers={"Retry-After": str(retry_after)},
+            )
+        view = lookup(code)
+        if view is None:
+            raise exceptions.NotFound(
+                _("Không tìm thấy hồ sơ có mã “%(code)s”.") % {"code": code[:60]}
+            )
+        return Response(PublicDossierSerializer(view).data)

@@ -1,0 +1,257 @@
+"""Every read of dossiers, scoped to what the actor may see (`access.visible_dossiers`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from tinhso.accounts.access import Actor
+from tinhso.accounts.models import Role
+from tinhso.dossiers.access import visible_dossiers
+from tinhso.dossiers.models import OPEN_STATUSES, Dossier, Status
+from tinhso.procedures.models import StepKind
+from tinhso.text import fold
+
+LIST_RELATED = (
+    "procedure_version",
+    "procedure_version__procedure",
+    "receiving_agency",
+    "current_agency",
+    "current_step",
+)
+
+#: A dossier is "near due" when its due time is within this many hours (calendar) [I].
+NEAR_DUE_HOURS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class DossierFilter:
+    status: int | None = None
+    procedure: str = ""
+    agency: int | None = None
+    overdue: bool | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    q: str = ""
+
+
+def dossier_list(actor: Actor, f: DossierFilter | None = None) -> QuerySet[Dossier]:
+    """The dossiers the actor sees, filtered, newest first."""
+    f = f or DossierFilter()
+    qs = visible_dossiers(actor).select_related(*LIST_RELATED)
+    if f.status is not None:
+        qs = qs.filter(status=f.status)
+    if f.procedure:
+        qs = qs.filter(procedure_version__procedure__code=f.procedure.strip())
+    if f.agency is not None:
+        qs = qs.filter(Q(receiving_agency_id=f.agency) | Q(current_agency_id=f.agency))
+    if f.overdue is not None:
+        now = timezone.now()
+        late = Q(status__in=OPEN_STATUSES, due_at__lt=now) | Q(is_late=True)
+        qs = qs.filter(late) if f.overdue else qs.exclude(late)
+    if f.received_from is not None:
+        qs = qs.filter(submitted_at__date__gte=f.received_from)
+    if f.received_to is not None:
+        qs = qs.filter(submitted_at__date__lte=f.received_to)
+    if f.q.strip():
+        qs = qs.filter(_search(f.q))
+    return qs.order_by("-submitted_at", "-id")
+
+
+def _search(q: str) -> Q:
+    """Counter search by code, applicant name, phone or ID number, diacritic-insensitive."""
+    text = q.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    condition = Q()
+    for term in fold(text).split():
+        condition &= Q(search_text__contains=term)
+    if digits and len(digits) >= 6 and digits == text.replace(" ", "").replace(".", ""):
+        condition = Q(applicant_id_number=digits) | Q(applicant_phone=digits) | condition
+    if "-" in text:
+        condition = Q(code=text.upper()) | condition
+    return condition
+
+
+def counter_queue(actor: Actor, agency_ids: frozenset[int] | None = None) -> QuerySet[Dossier]:
+    """What the counter works on: dossiers received today, waiting for a supplement or a
+    payment, and results waiting to be returned, at the actor's counters."""
+    agencies = agency_ids if agency_ids is not None else actor.agency_ids_with_role(Role.MOT_CUA)
+    today = timezone.localdate()
+    return (
+        visible_dossiers(actor)
+        .filter(receiving_agency_id__in=agencies)
+        .filter(
+            Q(submitted_at__date=today)
+            | Q(status__in=[Status.NEW, Status.SUPPLEMENT, Status.PAYMENT, Status.RESOLVED])
+        )
+        .select_related(*LIST_RELATED)
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def assigned_to(actor: Actor) -> QuerySet[Dossier]:
+    """The specialist's inbox: dossiers whose current step is theirs (named, or unassigned in
+    their department with their role), in processing, most urgent first."""
+    condition = Q(current_assignee_id=actor.user_id)
+    for m in actor.memberships:
+        place = Q(
+            current_agency_id=m.agency_id, current_step__role=m.role, current_assignee__isnull=True
+        )
+        if m.department_id is not None:
+            place &= Q(current_department_id=m.department_id) | Q(current_department__isnull=True)
+        else:
+            place &= Q(current_department__isnull=True)
+        condition |= place
+    return (
+        Dossier.objects.filter(condition, status=Status.PROCESSING)
+        .exclude(current_step__kind=StepKind.RETURN)
+        .select_related(*LIST_RELATED)
+        .order_by("step_due_at", "id")
+    )
+
+
+def approvals_waiting(actor: Actor) -> QuerySet[Dossier]:
+    """The leader's queue: dossiers at an approval step that is theirs."""
+    return assigned_to(actor).filter(current_step__kind=StepKind.APPROVE)
+
+
+def near_due(actor: Actor) -> QuerySet[Dossier]:
+    now = timezone.now()
+    return (
+        visible_dossiers(actor)
+        .filter(
+            status__in=OPEN_STATUSES,
+            due_at__gte=now,
+            due_at__lt=now + dt.timedelta(hours=NEAR_DUE_HOURS),
+        )
+        .select_related(*LIST_RELATED)
+        .order_by("due_at")
+    )
+
+
+def overdue(actor: Actor) -> QuerySet[Dossier]:
+    return (
+        visible_dossiers(actor)
+        .filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+        .select_related(*LIST_RELATED)
+        .order_by("due_at")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    by_status: list[tuple[int, str, int]]
+    by_agency: list[dict[str, Any]]
+    overdue: int
+    total: int
+
+
+def board(actor: Actor, *, agency_ids: frozenset[int] | None = None) -> Board:
+    """Counts by status and by agency (the Service Center's and a department's board)."""
+    qs = visible_dossiers(actor)
+    if agency_ids is not None:
+        qs = qs.filter(Q(receiving_agency_id__in=agency_ids) | Q(current_agency_id__in=agency_ids))
+    counts = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+    by_status = [(s.value, str(s.label), counts.get(s.value, 0)) for s in Status]
+    now = timezone.now()
+    by_agency: list[dict[str, Any]] = [
+        dict(row)
+        for row in (
+            qs.order_by()
+            .values("current_agency_id", "current_agency__name")
+            .annotate(
+                total=Count("id"),
+                open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+                late=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+            )
+            .order_by("-open", "current_agency__name")[:100]
+        )
+    ]
+    late = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now).count()
+    return Board(by_status, by_agency, late, sum(counts.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class PublicView:
+    """What anyone may learn about a dossier by its code: never personal data."""
+
+    code: str
+    status: int
+    status_name: str
+    procedure_code: str
+    procedure_name: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    extended_due_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    handling_agency: str
+    applicant_masked: str
+
+
+def public_dossier(code: str) -> PublicView | None:
+    from tinhso.dossiers.rules import mask_name
+
+    row = (
+        Dossier.objects.filter(code=code.strip().upper())
+        .values(
+            "code",
+            "status",
+            "procedure_version__procedure__code",
+            "procedure_version__name",
+            "received_at",
+            "due_at",
+            "extended_due_at",
+            "returned_at",
+            "current_agency__name",
+            "receiving_agency__name",
+            "applicant_name",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return PublicView(
+        code=row["code"],
+        status=row["status"],
+        status_name=str(Status(row["status"]).label),
+        procedure_code=row["procedure_version__procedure__code"],
+        procedure_name=row["procedure_version__name"],
+        received_at=row["received_at"],
+        due_at=row["due_at"],
+        extended_due_at=row["extended_due_at"],
+        returned_at=row["returned_at"],
+        handling_agency=row["current_agency__name"] or row["receiving_agency__name"],
+        applicant_masked=mask_name(row["applicant_name"]),
+    )
+
+
+def dossier_detail(actor: Actor, code: str) -> Dossier:
+    from tinhso.dossiers.access import access_dossier
+
+    qs = Dossier.objects.select_related(
+        *LIST_RELATED,
+        "procedure_version__competent_agency",
+        "resolving_agency",
+        "current_department",
+        "current_assignee",
+        "created_by",
+    ).prefetch_related(
+        "components__file",
+        "handovers__from_agency",
+        "handovers__to_agency",
+        "handovers__from_department",
+        "handovers__to_department",
+        "handovers__from_user",
+        "handovers__to_user",
+        "handovers__step",
+        "activities__actor",
+        "results__file",
+        "procedure_version__steps",
+        "procedure_version__components",
+        "procedure_version__fees",
+    )
+    return access_dossier(actor, code, qs)

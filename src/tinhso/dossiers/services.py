@@ -1,0 +1,1278 @@
+"""Every change of a one-stop dossier, each in one transaction with its audit row.
+
+Receipt (`dossier_receive`) checks the dossier against the procedure's components and either
+receives it (code, deadline, Mẫu 01), asks for a supplement once (Mẫu 02) or refuses to
+proceed with a list of what is missing. Then `dossier_act` applies one `Action` of
+`rules.Action`: the status machine of `rules.TRANSITIONS` and the permissions of
+`access.may_act` decide, an illegal one raises `TransitionRefused` (HTTP 409).
+
+Every action writes: the dossier row, a row of the history (`Activity`), hand-over rows of
+the control slip (Mẫu 05) when the dossier moves between steps, notification outbox rows for
+the applicant, and last the audit row (which serialises on the audit chain).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.access import Actor, actor_for
+from tinhso.accounts.models import Role, User
+from tinhso.audit.services import audit_record
+from tinhso.dossiers import deadlines, notify
+from tinhso.dossiers.access import is_counter, may_act
+from tinhso.dossiers.models import Activity as ActivityRow
+from tinhso.dossiers.models import (
+    ApplicantKind,
+    Channel,
+    CodeCounter,
+    Dossier,
+    DossierAgency,
+    DossierComponent,
+    FeeStatus,
+    Handover,
+    IdempotencyKey,
+    PaymentMethod,
+    Rating,
+    ResultFile,
+    ReturnMethod,
+    Status,
+    rule_set_on,
+)
+from tinhso.dossiers.rules import (
+    TRANSITIONS,
+    Action,
+    TransitionRefused,
+    dossier_code,
+    next_status,
+    normalize_phone,
+    outcome_of,
+    valid_cccd,
+    valid_old_id,
+)
+from tinhso.organizations.models import Agency, Department
+from tinhso.procedures.models import (
+    Component,
+    ProcedureVersion,
+    ProcessStep,
+    StepAgency,
+    StepKind,
+    VersionStatus,
+)
+from tinhso.text import fold
+from tinhso.workcalendar.arithmetic import TIMEZONE, to_local
+
+# --- Inputs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicantInput:
+    kind: str
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentInput:
+    """A paper handed in: for a component of the procedure (`component`) or an extra one
+    (`name`); `file` is an uploaded scan; `paper` says the officer checked the paper itself."""
+
+    component: int | None = None
+    file: int | None = None
+    name: str = ""
+    originals: int | None = None
+    copies: int | None = None
+    paper: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptInput:
+    procedure_code: str
+    channel: str
+    applicant: ApplicantInput
+    components: Sequence[ComponentInput] = ()
+    subject: str = ""
+    sets: int = 1
+    agency: int | None = None
+    #: What to do with an incomplete dossier: "reject" (answer with what is missing, save
+    #: nothing) or "request_supplement" (receive it in status 5 and issue Mẫu 02).
+    on_incomplete: str = "reject"
+    fee_status: str = ""
+    fee_method: str = ""
+    fee_receipt_number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInput:
+    """The parameters an action may take; each action reads the ones it needs."""
+
+    reason: str = ""
+    note: str = ""
+    to_user: int | None = None
+    new_due_date: dt.date | None = None
+    files: Sequence[int] = ()
+    components: Sequence[ComponentInput] = ()
+    method: str = ""
+    receipt_number: str = ""
+    amount: Decimal | None = None
+    exempt: bool = False
+    rating: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+MAX_REASON = 2000
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now if now is not None else timezone.now()
+
+
+def _refuse(message: str, code: str = "illegal_transition") -> TransitionRefused:
+    return TransitionRefused(message, code=code)
+
+
+def _status_name(status: int) -> str:
+    return str(Status(status).label)
+
+
+def _snapshot(d: Dossier) -> dict[str, Any]:
+    return {
+        "status": d.status,
+        "due_at": d.due_at,
+        "extended_due_at": d.extended_due_at,
+        "current_step": d.current_step_id,
+        "current_agency": d.current_agency_id,
+        "current_department": d.current_department_id,
+        "current_assignee": d.current_assignee_id,
+        "fee_status": d.fee_status,
+    }
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+
+
+def _validate_applicant(a: ApplicantInput, errors: dict[str, list[str]]) -> ApplicantInput:
+    name = " ".join(a.name.split())
+    if a.kind not in ApplicantKind.values:
+        errors.setdefault("applicant.kind", []).append(
+            _("Loại người nộp phải là công dân, doanh nghiệp hoặc tổ chức.")
+        )
+    if not name:
+        errors.setdefault("applicant.name", []).append(_("Cần nhập họ tên người nộp hồ sơ."))
+    elif len(name) > 255:
+        errors.setdefault("applicant.name", []).append(_("Họ tên dài quá 255 ký tự."))
+    id_number = a.id_number.strip().replace(" ", "")
+    if a.kind == ApplicantKind.CITIZEN:
+        if not id_number:
+            errors.setdefault("applicant.id_number", []).append(
+                _("Cần nhập số căn cước (12 chữ số) của công dân.")
+            )
+        elif not (valid_cccd(id_number) or valid_old_id(id_number)):
+            errors.setdefault("applicant.id_number", []).append(
+                _(
+                    "Số căn cước “%(value)s” không hợp lệ: căn cước có 12 chữ số, ba số đầu là "
+                    "mã tỉnh nơi đăng ký khai sinh (001–096); chứng minh nhân dân cũ có 9 chữ số."
+                )
+                % {"value": id_number}
+            )
+    elif id_number and len(id_number) > 20:
+        errors.setdefault("applicant.id_number", []).append(_("Mã số dài quá 20 ký tự."))
+    phone = ""
+    if a.phone.strip():
+        normalized = normalize_phone(a.phone)
+        if normalized is None:
+            errors.setdefault("applicant.phone", []).append(
+                _(
+                    "Số điện thoại “%(value)s” không hợp lệ: di động có 10 chữ số bắt đầu bằng "
+                    "03, 05, 07, 08, 09; cố định có 11 chữ số bắt đầu bằng 02."
+                )
+                % {"value": a.phone.strip()}
+            )
+        else:
+            phone = normalized
+    email = a.email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.setdefault("applicant.email", []).append(
+                _("Địa chỉ thư điện tử “%(value)s” không hợp lệ.") % {"value": email}
+            )
+    address = " ".join(a.address.split())
+    if len(address) > 500:
+        errors.setdefault("applicant.address", []).append(_("Địa chỉ dài quá 500 ký tự."))
+    return ApplicantInput(a.kind, name, id_number, phone, email, address)
+
+
+def receivable(version: ProcedureVersion, agency: Agency) -> bool:
+    """Whether a counter of `agency` receives this procedure: the catalogue's rule
+    (`procedures.selectors.receivable_levels`: communes receive commune-level procedures, the
+    Service Center and the province's bodies provincial and central ones)."""
+    from tinhso.procedures.selectors import receivable_levels
+
+    return bool(set(version.levels or []) & set(receivable_levels(agency)))
+
+
+def _published_version(code: str) -> ProcedureVersion:
+    version = (
+        ProcedureVersion.objects.select_related("procedure", "competent_agency")
+        .filter(procedure__code=code.strip(), status=VersionStatus.PUBLISHED)
+        .first()
+    )
+    if version is None:
+        raise ValidationError(
+            {
+                "procedure_code": [
+                    _("Không có thủ tục đang áp dụng với mã “%(code)s”.") % {"code": code}
+                ]
+            }
+        )
+    return version
+
+
+def _counter_agency(actor: Actor, requested: int | None) -> Agency:
+    agencies = actor.agency_ids_with_role(Role.MOT_CUA)
+    if requested is not None:
+        if requested not in agencies:
+            raise PermissionDenied(_("Bạn không phải cán bộ một cửa của cơ quan này."))
+        agency_id = requested
+    elif len(agencies) == 1:
+        (agency_id,) = agencies
+    elif not agencies:
+        raise PermissionDenied(_("Chỉ cán bộ một cửa mới được tiếp nhận hồ sơ."))
+    else:
+        raise ValidationError(
+            {"agency": [_("Bạn làm việc ở nhiều bộ phận một cửa: hãy chọn nơi tiếp nhận.")]}
+        )
+    return Agency.objects.get(pk=agency_id)
+
+
+def _counter_department(actor: Actor, agency_id: int) -> int | None:
+    for m in actor.memberships:
+        if m.agency_id == agency_id and m.role == Role.MOT_CUA:
+            return m.department_id
+    return None
+
+
+def _allocate_code(agency: Agency, day: dt.date) -> str:
+    """The next code of the day at the agency: the counter row is locked until commit, so
+    concurrent receipts get consecutive numbers with no gap and no duplicate."""
+    CodeCounter.objects.bulk_create(
+        [CodeCounter(agency=agency, day=day, last=0)], ignore_conflicts=True
+    )
+    counter = CodeCounter.objects.select_for_update().get(agency=agency, day=day)
+    counter.last += 1
+    CodeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
+    return dossier_code(agency.code, day, counter.last)
+
+
+def _steps(version: ProcedureVersion) -> list[ProcessStep]:
+    """The version's steps in order, read once per version object (a published version's
+    steps never change)."""
+    cached: list[ProcessStep] | None = getattr(version, "_ordered_steps", None)
+    if cached is None:
+        cached = list(version.steps.order_by("order"))
+        version._ordered_steps = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _step_place(dossier: Dossier, step: ProcessStep) -> tuple[Agency, Department | None]:
+    """The agency and department that hold `step` for this dossier."""
+    if step.agency_mode == StepAgency.FIXED and step.agency_id is not None:
+        agency = step.agency
+        assert agency is not None
+    elif step.agency_mode == StepAgency.COMPETENT:
+        agency = dossier.resolving_agency
+    else:
+        agency = dossier.receiving_agency
+    if step.department is not None and step.department.agency_id == agency.pk:
+        return agency, step.department
+    if step.department_short_name:
+        department = Department.objects.filter(
+            agency=agency, short_name=step.department_short_name, is_active=True
+        ).first()
+        return agency, department
+    return agency, None
+
+
+def _search_text(d: Dossier) -> str:
+    return " ".join(
+        part
+        for part in (
+            fold(d.applicant_name),
+            d.applicant_id_number,
+            d.applicant_phone,
+            d.code.lower(),
+        )
+        if part
+    )[:600]
+
+
+def _activity(
+    d: Dossier, action: str, status_from: int | None, actor: User | None, note: str, at: dt.datetime
+) -> None:
+    ActivityRow.objects.create(
+        dossier=d,
+        action=action,
+        status_from=status_from,
+        status_to=d.status,
+        actor=actor,
+        actor_label=(actor.full_name or actor.username) if actor is not None else "",
+        note=note[:MAX_REASON],
+        occurred_at=at,
+    )
+
+
+def _remember_place(d: Dossier, agency: Agency, department: Department | None) -> None:
+    rows = [DossierAgency(dossier=d, agency=agency, department=department)]
+    if department is not None:
+        # The agency's leaders see what passes through any of its departments.
+        rows.append(DossierAgency(dossier=d, agency=agency, department=None))
+    DossierAgency.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+#: Within one service call the last hand-over row is kept on the dossier object, so a receipt
+#: (two hand-overs) does not read back what it has just written.
+_LAST = "_last_handover"
+
+
+def _last_handover(d: Dossier) -> Handover | None:
+    if hasattr(d, _LAST):
+        last: Handover | None = getattr(d, _LAST)
+        return last
+    last = Handover.objects.filter(dossier=d).order_by("-seq").first()
+    setattr(d, _LAST, last)
+    return last
+
+
+def _close_open_handover(d: Dossier, at: dt.datetime) -> None:
+    last = _last_handover(d)
+    if last is None or last.completed_at is not None:
+        return
+    last.completed_at = at
+    if last.step_due_at is not None:
+        last.outcome = outcome_of(at, last.step_due_at, TIMEZONE)
+    last.save(update_fields=["completed_at", "outcome"])
+
+
+def _handover(
+    d: Dossier,
+    *,
+    action: str,
+    step: ProcessStep | None,
+    at: dt.datetime,
+    from_user: User | None,
+    from_agency: Agency | None,
+    from_department: Department | None,
+    to_agency: Agency | None,
+    to_department: Department | None,
+    to_user: User | None,
+    step_due_at: dt.datetime | None,
+    note: str = "",
+) -> Handover:
+    _close_open_handover(d, at)
+    last = _last_handover(d)
+    row = Handover.objects.create(
+        dossier=d,
+        seq=(last.seq if last is not None else 0) + 1,
+        action=action,
+        step=step,
+        from_agency=from_agency,
+        from_department=from_department,
+        from_user=from_user,
+        to_agency=to_agency,
+        to_department=to_department,
+        to_user=to_user,
+        handed_at=at,
+        step_due_at=step_due_at,
+        note=note[:MAX_REASON],
+    )
+    setattr(d, _LAST, row)
+    return row
+
+
+def _move_to_step(
+    d: Dossier,
+    step: ProcessStep,
+    *,
+    action: str,
+    at: dt.datetime,
+    actor: User | None,
+    to_user: User | None = None,
+    note: str = "",
+) -> None:
+    """Hand the dossier over to `step` (a row of Mẫu 05) and make it the current step."""
+    agency, department = _step_place(d, step)
+    calendar = deadlines.calendar_of(agency.code)
+    due = deadlines.step_due(calendar, at, step.duration_hours)
+    _handover(
+        d,
+        action=action,
+        step=step,
+        at=at,
+        from_user=actor,
+        from_agency=d.current_agency,
+        from_department=d.current_department,
+        to_agency=agency,
+        to_department=department,
+        to_user=to_user,
+        step_due_at=due,
+        note=note,
+    )
+    d.current_step = step
+    d.current_agency = agency
+    d.current_department = department
+    d.current_assignee = to_user
+    d.step_due_at = due
+    _remember_place(d, agency, department)
+
+
+def _check_assignee(
+    step: ProcessStep, agency: Agency, department: Department | None, user_id: int
+) -> User:
+    from tinhso.accounts.models import Membership
+
+    member = Membership.objects.filter(
+        user_id=user_id, agency=agency, role=step.role, is_active=True
+    )
+    if department is not None:
+        member = member.filter(department=department)
+    if not member.exists():
+        raise ValidationError(
+            {
+                "to_user": [
+                    _("Người được chọn không đảm nhận bước “%(step)s”.") % {"step": step.name}
+                ]
+            }
+        )
+    return User.objects.get(pk=user_id)
+
+
+def _component_rows(
+    version: ProcedureVersion,
+    items: Sequence[ComponentInput],
+    actor: Actor,
+    channel: str,
+) -> tuple[list[DossierComponent], list[Component]]:
+    """The dossier's component rows, and the required components that are missing."""
+    from tinhso.files.access import usable_files
+
+    components = {c.pk: c for c in version.components.all()}
+    file_ids = [i.file for i in items if i.file is not None]
+    files = {f.pk: f for f in usable_files(actor, file_ids)} if file_ids else {}
+    rows: list[DossierComponent] = []
+    provided: set[int] = set()
+    errors: list[str] = []
+    for index, item in enumerate(items, start=1):
+        component = components.get(item.component) if item.component is not None else None
+        if item.component is not None and component is None:
+            errors.append(
+                _("Dòng %(n)d: thành phần hồ sơ %(id)s không thuộc thủ tục này.")
+                % {"n": index, "id": item.component}
+            )
+            continue
+        name = component.name if component is not None else " ".join(item.name.split())
+        if not name:
+            errors.append(
+                _("Dòng %(n)d: cần chọn thành phần hồ sơ hoặc ghi tên giấy tờ.") % {"n": index}
+            )
+            continue
+        stored = files.get(item.file) if item.file is not None else None
+        paper_ok = item.paper and channel != Channel.ONLINE
+        is_provided = stored is not None or paper_ok
+        if component is not None and is_provided:
+            provided.add(component.pk)
+        rows.append(
+            DossierComponent(
+                component=component,
+                name=name[:2000],
+                file=stored,
+                originals=item.originals
+                if item.originals is not None
+                else (component.originals if component else 0),
+                copies=item.copies
+                if item.copies is not None
+                else (component.copies if component else 0),
+                provided=is_provided,
+            )
+        )
+    if errors:
+        raise ValidationError({"components": errors})
+    missing = [c for c in components.values() if c.required and c.pk not in provided]
+    return rows, missing
+
+
+def _missing_message(missing: Sequence[Component]) -> list[str]:
+    return [
+        _("Thiếu thành phần hồ sơ: %(name)s (mã %(id)d).") % {"name": c.name[:200], "id": c.pk}
+        for c in missing
+    ]
+
+
+def _request_hash(data: ReceiptInput) -> str:
+    return hashlib.sha256(
+        json.dumps(asdict(data), sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+# --- Receipt ---------------------------------------------------------------------------------
+
+
+def dossier_receive(
+    *,
+    actor: User,
+    data: ReceiptInput,
+    idempotency_key: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Dossier, bool]:
+    """Receive a dossier at the counter (or from an integrator acting for the counter).
+
+    Returns `(dossier, created)`; with an `idempotency_key` already used by this user for the
+    same request the first dossier is returned with `created=False` (a different request
+    under the same key is refused).
+
+    Nghị định 61/2018 Điều 19 / Nghị định 118/2025 Điều 11: complete → received with a code,
+    a deadline and Mẫu 01; incomplete → Mẫu 02, one request only; the transfer to the resolving
+    agency happens at once, or at the start of the next working day after 15:00.
+    """
+    key = idempotency_key.strip()
+    if len(key) > 255:
+        raise ValidationError({"idempotency_key": [_("Khóa Idempotency-Key dài quá 255 ký tự.")]})
+    request_hash = _request_hash(data)
+    if key:
+        existing = _idempotent(actor, key, request_hash)
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            dossier = _receive(actor=actor, data=data, now=_now(now))
+            if key:
+                IdempotencyKey.objects.create(
+                    key=key, user=actor, request_hash=request_hash, dossier=dossier
+                )
+                # The key row comes before the audit row's lock would be taken again: the audit
+                # row was written by _receive as its last business write.
+    except IntegrityError:
+        if key:
+            existing = _idempotent(actor, key, request_hash)
+            if existing is not None:
+                return existing, False
+        raise
+    return dossier, True
+
+
+def _idempotent(actor: User, key: str, request_hash: str) -> Dossier | None:
+    row = IdempotencyKey.objects.select_related("dossier").filter(user=actor, key=key).first()
+    if row is None:
+        return None
+    if row.request_hash != request_hash:
+        raise _refuse(
+            _("Khóa Idempotency-Key này đã được dùng cho một yêu cầu tiếp nhận khác."),
+            code="idempotency_conflict",
+        )
+    return row.dossier
+
+
+def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
+    who = actor_for(actor)
+    agency = _counter_agency(who, data.agency)
+    errors: dict[str, list[str]] = {}
+    if data.channel not in Channel.values:
+        errors["channel"] = [_("Kênh nộp phải là trực tiếp, trực tuyến hoặc bưu chính.")]
+    applicant = _validate_applicant(data.applicant, errors)
+    if not 1 <= data.sets <= 100:
+        errors["sets"] = [_("Số bộ hồ sơ phải từ 1 đến 100.")]
+    if len(data.subject) > 1000:
+        errors["subject"] = [_("Nội dung yêu cầu dài quá 1.000 ký tự.")]
+    if data.on_incomplete not in ("reject", "request_supplement"):
+        errors["on_incomplete"] = [_("Giá trị phải là reject hoặc request_supplement.")]
+    version = _published_version(data.procedure_code)
+    if not receivable(version, agency):
+        errors.setdefault("procedure_code", []).append(
+            _("Thủ tục %(code)s không được tiếp nhận tại %(agency)s.")
+            % {"code": version.procedure.code, "agency": agency.name}
+        )
+    steps = _steps(version)
+    if len(steps) < 2:
+        errors.setdefault("procedure_code", []).append(
+            _("Thủ tục %(code)s chưa có quy trình nội bộ.") % {"code": version.procedure.code}
+        )
+    if errors:
+        raise ValidationError(errors)
+    rows, missing = _component_rows(version, data.components, who, data.channel)
+    if missing and data.on_incomplete == "reject":
+        raise ValidationError({"components": _missing_message(missing)})
+
+    fee_total = sum((f.amount for f in version.fees.all() if f.currency == "VND"), start=Decimal(0))
+    local_day = to_local(now).date()
+    resolving = version.competent_agency or agency
+    d = Dossier(
+        procedure_version=version,
+        rule_set=rule_set_on(local_day),
+        channel=data.channel,
+        receiving_agency=agency,
+        resolving_agency=resolving,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        subject=(data.subject.strip() or version.name)[:1000],
+        sets=data.sets,
+        submitted_at=now,
+        created_by=actor,
+        fee_amount=fee_total,
+        fee_status=FeeStatus.UNPAID if fee_total else FeeStatus.NONE,
+    )
+    _apply_fee_at_receipt(d, data)
+    setattr(d, _LAST, None)  # a new dossier has no hand-over yet
+    # A provisional, never-visible code: the day's number is taken last (below), so that the
+    # counter row stays locked only for the end of the transaction.
+    d.code = f"~{uuid.uuid4().hex}"
+    department_id = _counter_department(who, agency.pk)
+    department = (
+        Department.objects.filter(pk=department_id).first() if department_id is not None else None
+    )
+    if missing:
+        d.status = Status.SUPPLEMENT
+        d.supplement_requests = 1
+        d.reason = "\n".join(c.name[:300] for c in missing)
+        d.current_agency = agency
+        d.current_department = department
+        d.save()
+        for row in rows:
+            row.dossier = d
+        DossierComponent.objects.bulk_create(rows)
+        _remember_place(d, agency, department)
+        _activity(d, Action.REQUEST_SUPPLEMENT, None, actor, d.reason, now)
+    else:
+        d.status = Status.RECEIVED
+        d.save()
+        for row in rows:
+            row.dossier = d
+        DossierComponent.objects.bulk_create(rows)
+        _start_clock(d, steps, actor=actor, department=department, at=now)
+        _activity(d, "receive", None, actor, "", now)
+    d.code = _allocate_code(agency, local_day)
+    d.search_text = _search_text(d)
+    Dossier.objects.filter(pk=d.pk).update(code=d.code, search_text=d.search_text)
+    if missing:
+        notify.supplement_requested(d)
+    else:
+        notify.received(d)
+    audit_record(
+        actor=actor,
+        action="dossiers.dossier.receive",
+        obj=d,
+        agency=agency,
+        changes={
+            "status": [None, d.status],
+            "procedure": version.procedure.code,
+            "version": version.number,
+            "due_at": d.due_at,
+            "channel": d.channel,
+            "components": len(rows),
+            "missing": [c.pk for c in missing],
+        },
+    )
+    return d
+
+
+def _apply_fee_at_receipt(d: Dossier, data: ReceiptInput) -> None:
+    if not data.fee_status:
+        return
+    if data.fee_status not in (FeeStatus.PAID, FeeStatus.EXEMPT, FeeStatus.UNPAID):
+        raise ValidationError({"fee_status": [_("Trạng thái phí không hợp lệ.")]})
+    if data.fee_status == FeeStatus.PAID:
+        if data.fee_method not in PaymentMethod.values:
+            raise ValidationError(
+                {
+                    "fee_method": [
+                        _("Cần chọn hình thức thanh toán: tiền mặt, chuyển khoản, trực tuyến.")
+                    ]
+                }
+            )
+        d.fee_method = data.fee_method
+        d.fee_receipt_number = data.fee_receipt_number.strip()[:50]
+        d.fee_paid_at = d.submitted_at
+    d.fee_status = (
+        data.fee_status if d.fee_amount or data.fee_status == FeeStatus.EXEMPT else FeeStatus.NONE
+    )
+
+
+def _start_clock(
+    d: Dossier,
+    steps: list[ProcessStep],
+    *,
+    actor: User,
+    department: Department | None,
+    at: dt.datetime,
+) -> None:
+    """Received: the code's day, the legal deadline, the receive step's row of Mẫu 05, and the
+    transfer (now, or at the start of the next working day after the cut-off)."""
+    version = d.procedure_version
+    agency = d.receiving_agency
+    calendar = deadlines.calendar_of(agency.code)
+    d.received_at = at
+    d.due_at = deadlines.legal_due(calendar, at, version.processing_time, version.time_unit)
+    d.transfer_at = deadlines.transfer_moment(calendar, at)
+    d.status = Status.RECEIVED
+    receive_step = steps[0]
+    d.current_step = receive_step
+    d.current_agency = agency
+    d.current_department = department
+    d.current_assignee = None
+    d.step_due_at = deadlines.step_due(calendar, at, receive_step.duration_hours)
+    _handover(
+        d,
+        action="receive",
+        step=receive_step,
+        at=at,
+        from_user=None,
+        from_agency=None,
+        from_department=None,
+        to_agency=agency,
+        to_department=department,
+        to_user=actor,
+        step_due_at=d.step_due_at,
+    )
+    _remember_place(d, agency, department)
+    if d.transfer_at <= at:
+        _transfer(d, actor=actor, at=at)
+    d.save()
+
+
+def _transfer(d: Dossier, *, actor: User | None, at: dt.datetime) -> None:
+    steps = _steps(d.procedure_version)
+    current = d.current_step or steps[0]
+    following = [s for s in steps if s.order > current.order]
+    if not following:
+        raise _refuse(_("Quy trình không có bước xử lý sau bước tiếp nhận."))
+    d.status = Status.PROCESSING
+    _move_to_step(d, following[0], action="transfer", at=at, actor=actor)
+
+
+# --- Actions ---------------------------------------------------------------------------------
+
+
+def dossier_transfer_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Hand over the dossiers received after the cut-off whose transfer time has come (the
+    periodic task runs this every minute). Returns how many moved."""
+    at = _now(now)
+    moved = 0
+    codes = list(
+        Dossier.objects.filter(status=Status.RECEIVED, transfer_at__lte=at)
+        .order_by("transfer_at")
+        .values_list("code", flat=True)[:limit]
+    )
+    for code in codes:
+        with transaction.atomic():
+            d = _locked(code)
+            if d.status != Status.RECEIVED or d.transfer_at is None or d.transfer_at > at:
+                continue
+            before = _snapshot(d)
+            moment = d.transfer_at
+            _transfer(d, actor=None, at=moment)
+            d.save()
+            _activity(d, Action.TRANSFER, Status.RECEIVED, None, "", moment)
+            audit_record(
+                actor="system:dossier_transfer",
+                action="dossiers.dossier.transfer",
+                obj=d,
+                agency=d.receiving_agency_id,
+                changes=_changes(before, _snapshot(d)),
+            )
+            moved += 1
+    return moved
+
+
+def _locked(code: str) -> Dossier:
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related(
+            "procedure_version",
+            "procedure_version__procedure",
+            "receiving_agency",
+            "resolving_agency",
+            "current_step",
+            "current_agency",
+            "current_department",
+        )
+        .get(code=code)
+    )
+
+
+def dossier_act(
+    *,
+    actor: User,
+    code: str,
+    action: Action | str,
+    data: ActionInput | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Apply `action` to the dossier `code` for `actor`.
+
+    Raises `PermissionDenied` when the actor may not take the action on this dossier,
+    `TransitionRefused` when its state does not allow it, `ValidationError` on bad input.
+    The caller has already checked that the actor may see the dossier.
+    """
+    try:
+        act = Action(action)
+    except ValueError as exc:
+        raise ValidationError(
+            {"action": [_("Thao tác “%(a)s” không tồn tại.") % {"a": action}]}
+        ) from exc
+    params = data or ActionInput()
+    at = _now(now)
+    with transaction.atomic():
+        d = _locked(code)
+        who = actor_for(actor)
+        if not may_act(who, d, act):
+            raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này trên hồ sơ."))
+        if d.status not in TRANSITIONS[act]:
+            raise _refuse(
+                _("Không thể %(action)s khi hồ sơ đang ở trạng thái “%(status)s”.")
+                % {"action": ACTION_VERBS[act], "status": _status_name(d.status)}
+            )
+        before = _snapshot(d)
+        status_from = d.status
+        note = HANDLERS[act](d, actor, params, at)
+        d.save()
+        _activity(d, act, status_from, actor, note, at)
+        audit_record(
+            actor=actor,
+            action=f"dossiers.dossier.{act.value.replace('-', '_')}",
+            obj=d,
+            agency=d.current_agency_id or d.receiving_agency_id,
+            changes={**_changes(before, _snapshot(d)), **({"note": note[:500]} if note else {})},
+        )
+    return d
+
+
+def _reason(params: ActionInput, *, required: bool, label: str = "") -> str:
+    text = params.reason.strip()
+    if required and not text:
+        raise ValidationError({"reason": [label or _("Cần nêu lý do.")]})
+    if len(text) > MAX_REASON:
+        raise ValidationError({"reason": [_("Lý do dài quá 2.000 ký tự.")]})
+    return text
+
+
+def _accept(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    steps = _steps(d.procedure_version)
+    department = d.current_department
+    _start_clock(d, steps, actor=actor, department=department, at=at)
+    notify.received(d)
+    return p.note.strip()
+
+
+def _request_supplement(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    """Mẫu 02. "Chỉ được yêu cầu sửa đổi, bổ sung một lần" (Nghị định 118/2025 Điều 11;
+    Nghị định 61/2018 Điều 19 khoản 2): a second request is refused."""
+    if d.supplement_requests >= 1:
+        raise _refuse(
+            _(
+                "Hồ sơ đã được yêu cầu bổ sung một lần; pháp luật chỉ cho phép yêu cầu bổ sung một lần."
+            ),
+            code="supplement_once",
+        )
+    reason = _reason(p, required=True, label=_("Cần nêu các nội dung cần bổ sung, hoàn thiện."))
+    d.supplement_requests += 1
+    d.reason = reason
+    d.status = Status.SUPPLEMENT
+    if d.received_at is not None:
+        d.paused_at = at  # the legal clock stops while the applicant completes the dossier
+    notify.supplement_requested(d)
+    return reason
+
+
+def _supplement(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    who = actor_for(actor)
+    if p.components:
+        rows, _missing = _component_rows(d.procedure_version, p.components, who, d.channel)
+        for row in rows:
+            row.dossier = d
+        DossierComponent.objects.bulk_create(rows)
+    # What is still missing after this supplement?
+    provided = set(
+        DossierComponent.objects.filter(
+            dossier=d, provided=True, component__isnull=False
+        ).values_list("component_id", flat=True)
+    )
+    missing = [
+        c for c in d.procedure_version.components.all() if c.required and c.pk not in provided
+    ]
+    if missing:
+        raise ValidationError({"components": _missing_message(missing)})
+    if d.paused_at is not None and d.due_at is not None:
+        calendar = deadlines.calendar_of(d.receiving_agency.code)
+        paused = deadlines.paused_working_time(calendar, d.paused_at, at)
+        d.due_at = deadlines.shift(calendar, d.due_at, paused)
+        if d.extended_due_at is not None:
+            d.extended_due_at = deadlines.shift(calendar, d.extended_due_at, paused)
+        if d.step_due_at is not None:
+            d.step_due_at = deadlines.shift(calendar, d.step_due_at, paused)
+            d.__dict__.pop(_LAST, None)
+            Handover.objects.filter(dossier=d, completed_at__isnull=True).update(
+                step_due_at=d.step_due_at
+            )
+        d.paused_at = None
+        d.status = Status.PROCESSING
+    else:
+        steps = _steps(d.procedure_version)
+        _start_clock(d, steps, actor=actor, department=d.current_department, at=at)
+        notify.received(d)
+    return p.note.strip()
+
+
+def _refuse_dossier(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    """Mẫu 03: not eligible, with the reasons."""
+    reason = _reason(p, required=True, label=_("Cần nêu rõ lý do từ chối tiếp nhận."))
+    d.status = Status.NOT_RECEIVED
+    d.reason = reason
+    d.ended_at = at
+    d.paused_at = None  # the pause ends with the dossier
+    d.current_step = None
+    d.current_assignee = None
+    notify.refused(d)
+    return reason
+
+
+def _current_and_next(d: Dossier) -> tuple[ProcessStep, ProcessStep | None, ProcessStep | None]:
+    steps = _steps(d.procedure_version)
+    current = d.current_step
+    if current is None:
+        raise _refuse(_("Hồ sơ chưa được chuyển đến bước xử lý nào."))
+    before = [s for s in steps if s.order < current.order]
+    after = [s for s in steps if s.order > current.order]
+    return current, (before[-1] if before else None), (after[0] if after else None)
+
+
+def _advance(d: Dossier, actor: User, p: ActionInput, at: dt.datetime, action: str) -> str:
+    current, _previous, following = _current_and_next(d)
+    if following is None:
+        raise _refuse(_("Đây là bước cuối của quy trình."))
+    to_user = None
+    if p.to_user is not None:
+        agency, department = _step_place(d, following)
+        to_user = _check_assignee(following, agency, department, p.to_user)
+    note = p.note.strip()[:MAX_REASON]
+    if p.files:
+        _attach(d, actor, p.files)
+    if note and current.kind in (StepKind.PROCESS, StepKind.APPROVE):
+        d.result_note = note
+    _move_to_step(d, following, action=action, at=at, actor=actor, to_user=to_user, note=note)
+    if following.kind == StepKind.RETURN:
+        # The result is ready at the counter: Đã xử lý xong.
+        d.status = Status.RESOLVED
+        d.resolved_at = at
+        d.is_late = d.due_at is not None and at > d.due_at
+        notify.result_ready(d)
+    else:
+        d.status = Status.PROCESSING
+    return note
+
+
+def _forward(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    current = d.current_step
+    if current is not None and current.kind == StepKind.APPROVE:
+        raise _refuse(_("Bước phê duyệt được chuyển tiếp bằng thao tác phê duyệt."))
+    return _advance(d, actor, p, at, Action.FORWARD)
+
+
+def _approve(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    current = d.current_step
+    if current is None or current.kind != StepKind.APPROVE:
+        raise _refuse(_("Hồ sơ không ở bước phê duyệt."))
+    return _advance(d, actor, p, at, Action.APPROVE)
+
+
+def _send_back(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    reason = _reason(p, required=True, label=_("Cần nêu lý do chuyển trả bước trước."))
+    _current, previous, _following = _current_and_next(d)
+    if previous is None or previous.kind == StepKind.RECEIVE:
+        raise _refuse(
+            _("Không thể trả về bộ phận tiếp nhận; nếu hồ sơ thiếu giấy tờ, hãy yêu cầu bổ sung.")
+        )
+    # Back to whoever handled the previous step last time: the sender of the hand-over that
+    # followed the last hand-over into that step.
+    into_previous = Handover.objects.filter(dossier=d, step=previous).order_by("-seq").first()
+    to_user = None
+    if into_previous is not None:
+        out_of_previous = Handover.objects.filter(dossier=d, seq=into_previous.seq + 1).first()
+        if out_of_previous is not None:
+            to_user = out_of_previous.from_user
+    _move_to_step(
+        d, previous, action=Action.SEND_BACK, at=at, actor=actor, to_user=to_user, note=reason
+    )
+    d.status = Status.PROCESSING
+    return reason
+
+
+def _request_payment(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    amount = p.amount if p.amount is not None else d.fee_amount
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": [_("Cần nêu số tiền phải nộp (đồng).")]})
+    d.fee_amount = amount
+    d.fee_status = FeeStatus.UNPAID
+    d.status = Status.PAYMENT
+    return p.note.strip() or _("Số tiền: %(amount)s đồng") % {
+        "amount": f"{amount:,.0f}".replace(",", ".")
+    }
+
+
+def _pay(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    if d.fee_status == FeeStatus.PAID:
+        raise _refuse(_("Hồ sơ đã thanh toán phí, lệ phí."), code="already_paid")
+    if p.exempt:
+        d.fee_status = FeeStatus.EXEMPT
+        reason = _reason(p, required=True, label=_("Cần nêu căn cứ miễn phí, lệ phí."))
+        note = reason
+    else:
+        if p.method not in PaymentMethod.values:
+            raise ValidationError(
+                {
+                    "method": [
+                        _("Cần chọn hình thức thanh toán: tiền mặt, chuyển khoản, trực tuyến.")
+                    ]
+                }
+            )
+        receipt = p.receipt_number.strip()
+        if not receipt:
+            raise ValidationError({"receipt_number": [_("Cần nhập số biên lai thu.")]})
+        if len(receipt) > 50:
+            raise ValidationError({"receipt_number": [_("Số biên lai dài quá 50 ký tự.")]})
+        if p.amount is not None:
+            if p.amount < 0:
+                raise ValidationError({"amount": [_("Số tiền không được âm.")]})
+            d.fee_amount = p.amount
+        d.fee_status = FeeStatus.PAID
+        d.fee_method = p.method
+        d.fee_receipt_number = receipt
+        d.fee_paid_at = at
+        note = receipt
+    d.status = next_status(Action.PAY, d.status)
+    return note
+
+
+def _apologize(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    """Mẫu 04: the apology with a new appointment, issued "chậm nhất 01 ngày trước ngày hẹn
+    trả", only once ("không quá một lần"); the dossier still counts as late (vn-onestop §1)."""
+    if d.apologized_at is not None:
+        raise _refuse(
+            _("Đã gửi văn bản xin lỗi, hẹn lại một lần; không được hẹn lại lần nữa."),
+            code="apology_once",
+        )
+    if d.due_at is None:
+        raise _refuse(_("Hồ sơ chưa có ngày hẹn trả."))
+    calendar = deadlines.calendar_of(d.resolving_agency.code)
+    if not deadlines.one_working_day_before(calendar, at, d.due_at):
+        raise _refuse(
+            _(
+                "Văn bản xin lỗi, hẹn lại phải gửi chậm nhất một ngày làm việc trước ngày hẹn trả (%(due)s)."
+            )
+            % {"due": to_local(d.due_at).strftime("%H:%M %d/%m/%Y")},
+            code="apology_too_late",
+        )
+    reason = _reason(p, required=True, label=_("Cần nêu lý do chậm trả kết quả."))
+    if p.new_due_date is None:
+        raise ValidationError({"new_due_date": [_("Cần chọn ngày hẹn trả lại.")]})
+    if p.new_due_date <= to_local(d.due_at).date():
+        raise ValidationError(
+            {"new_due_date": [_("Ngày hẹn trả lại phải sau ngày hẹn trả ban đầu.")]}
+        )
+    try:
+        if not calendar.is_working_day(p.new_due_date):
+            raise ValidationError({"new_due_date": [_("Ngày hẹn trả lại phải là ngày làm việc.")]})
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(
+            {"new_due_date": [_("Ngày hẹn trả lại nằm ngoài lịch làm việc.")]}
+        ) from exc
+    d.extended_due_at = calendar.end_of_working_day(p.new_due_date)
+    d.apologized_at = at
+    d.reason = reason
+    d.is_late = True
+    notify.apologized(d)
+    return reason
+
+
+def _withdraw(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    """Withdrawal before a decision (Nghị định 118/2025 Điều 21)."""
+    reason = _reason(p, required=False)
+    d.status = Status.WITHDRAWN
+    d.ended_at = at
+    d.paused_at = None  # the pause ends with the dossier
+    d.reason = reason
+    _close_open_handover(d, at)
+    d.current_assignee = None
+    return reason
+
+
+def _stop(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    reason = _reason(p, required=True, label=_("Cần nêu lý do dừng xử lý."))
+    d.status = Status.STOPPED
+    d.ended_at = at
+    d.paused_at = None  # the pause ends with the dossier
+    d.reason = reason
+    _close_open_handover(d, at)
+    d.current_assignee = None
+    notify.stopped(d)
+    return reason
+
+
+def _return_result(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    if p.method not in ReturnMethod.values:
+        raise ValidationError(
+            {
+                "method": [
+                    _("Cần chọn hình thức trả kết quả: tại bộ phận một cửa, bưu chính, trực tuyến.")
+                ]
+            }
+        )
+    if d.fee_status == FeeStatus.UNPAID:
+        raise _refuse(_("Hồ sơ chưa thanh toán phí, lệ phí."), code="fee_unpaid")
+    d.status = Status.RETURNED
+    d.returned_at = at
+    d.ended_at = at
+    d.return_method = p.method
+    _handover(
+        d,
+        action=Action.RETURN_RESULT,
+        step=None,
+        at=at,
+        from_user=actor,
+        from_agency=d.current_agency,
+        from_department=d.current_department,
+        to_agency=None,
+        to_department=None,
+        to_user=None,
+        step_due_at=None,
+        note=_("Trả kết quả cho người nộp"),
+    )
+    d.__dict__.pop(_LAST, None)
+    Handover.objects.filter(dossier=d, completed_at__isnull=True).update(completed_at=at)
+    d.current_assignee = None
+    return p.note.strip()
+
+
+def _rate(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    if d.rated_at is not None:
+        raise _refuse(_("Hồ sơ đã được đánh giá."), code="already_rated")
+    if p.rating not in Rating.values:
+        raise ValidationError(
+            {"rating": [_("Mức đánh giá phải là rất hài lòng, hài lòng hoặc không hài lòng.")]}
+        )
+    comment = p.note.strip()
+    if len(comment) > MAX_REASON:
+        raise ValidationError({"note": [_("Ý kiến dài quá 2.000 ký tự.")]})
+    d.rating = p.rating
+    d.rating_comment = comment
+    d.rated_at = at
+    return comment
+
+
+def _attach(d: Dossier, actor: User, file_ids: Sequence[int]) -> None:
+    from tinhso.files.access import usable_files
+
+    files = usable_files(actor_for(actor), list(file_ids))
+    ResultFile.objects.bulk_create(
+        [ResultFile(dossier=d, file=f, name=f.name[:255], added_by=actor) for f in files]
+    )
+
+
+def _attach_result(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    if not p.files:
+        raise ValidationError({"files": [_("Cần chọn tệp kết quả.")]})
+    _attach(d, actor, p.files)
+    return p.note.strip()
+
+
+def _transfer_action(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
+    """The counter hands over a dossier received after the cut-off before the scheduled time."""
+    _transfer(d, actor=actor, at=at)
+    d.transfer_at = at
+    return p.note.strip()
+
+
+HANDLERS = {
+    Action.ACCEPT: _accept,
+    Action.REQUEST_SUPPLEMENT: _request_supplement,
+    Action.SUPPLEMENT: _supplement,
+    Action.REFUSE: _refuse_dossier,
+    Action.TRANSFER: _transfer_action,
+    Action.FORWARD: _forward,
+    Action.SEND_BACK: _send_back,
+    Action.APPROVE: _approve,
+    Action.REQUEST_PAYMENT: _request_payment,
+    Action.PAY: _pay,
+    Action.APOLOGIZE: _apologize,
+    Action.WITHDRAW: _withdraw,
+    Action.STOP: _stop,
+    Action.RETURN_RESULT: _return_result,
+    Action.RATE: _rate,
+    Action.ATTACH_RESULT: _attach_result,
+}
+
+#: How the refusal message names each action ("Không thể … khi hồ sơ đang ở trạng thái …").
+ACTION_VERBS: dict[Action, Any] = {}
+
+
+def _fill_verbs() -> None:
+    from django.utils.translation import gettext_lazy
+
+    ACTION_VERBS.update(
+        {
+            Action.ACCEPT: gettext_lazy("tiếp nhận hồ sơ"),
+            Action.REQUEST_SUPPLEMENT: gettext_lazy("yêu cầu bổ sung"),
+            Action.SUPPLEMENT: gettext_lazy("nhận hồ sơ bổ sung"),
+            Action.REFUSE: gettext_lazy("từ chối tiếp nhận"),
+            Action.TRANSFER: gettext_lazy("chuyển xử lý"),
+            Action.FORWARD: gettext_lazy("chuyển bước tiếp theo"),
+            Action.SEND_BACK: gettext_lazy("trả về bước trước"),
+            Action.APPROVE: gettext_lazy("phê duyệt"),
+            Action.REQUEST_PAYMENT: gettext_lazy("yêu cầu thực hiện nghĩa vụ tài chính"),
+            Action.PAY: gettext_lazy("ghi nhận thanh toán"),
+            Action.APOLOGIZE: gettext_lazy("gửi văn bản xin lỗi, hẹn lại"),
+            Action.WITHDRAW: gettext_lazy("rút hồ sơ"),
+            Action.STOP: gettext_lazy("dừng xử lý"),
+            Action.RETURN_RESULT: gettext_lazy("trả kết quả"),
+            Action.RATE: gettext_lazy("đánh giá"),
+            Action.ATTACH_RESULT: gettext_lazy("đính kèm kết quả"),
+        }
+    )
+
+
+_fill_verbs()
+
+__all__ = [
+    "ActionInput",
+    "ApplicantInput",
+    "ComponentInput",
+    "ReceiptInput",
+    "dossier_act",
+    "dossier_receive",
+    "dossier_transfer_due",
+    "is_counter",
+    "receivable",
+]

@@ -1,0 +1,100 @@
+"""Who may upload, read and attach stored files.
+
+Reading: the uploader, the officials of the file's agency and the provincial administrators;
+other apps add readers through rules (a dossier's officials read its components). Anyone
+else gets 404, as if the file did not exist. Attaching (`usable_files`): one's own uploads
+and one's agency's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.access import Actor
+from tinhso.accounts.models import AccountKind
+from tinhso.files.models import StoredFile
+
+#: A rule another app registers: may this actor read this file (through my objects)?
+FileAccessRule = Callable[[Actor, StoredFile], bool]
+
+_rules: list[FileAccessRule] = []
+
+
+def register_file_access_rule(rule: FileAccessRule) -> None:
+    """Let `rule` grant reading; call it from the other app's `AppConfig.ready()`.
+
+    A rule only adds readers, never removes one; it runs only when the built-in checks
+    said no, so it may query its own tables. Registering the same rule twice is harmless.
+    """
+    if rule not in _rules:
+        _rules.append(rule)
+
+
+def unregister_file_access_rule(rule: FileAccessRule) -> None:
+    """Remove a rule (for tests)."""
+    if rule in _rules:
+        _rules.remove(rule)
+
+
+def may_upload(actor: Actor) -> bool:
+    """Officials with a post in an agency, citizens and enterprises (the applicants)."""
+    return actor.is_official or (
+        actor.is_authenticated and actor.kind in {AccountKind.CITIZEN, AccountKind.ENTERPRISE}
+    )
+
+
+def require_uploader(actor: Actor) -> None:
+    if not may_upload(actor):
+        raise PermissionDenied(_("Tài khoản của bạn không được tải tệp lên."))
+
+
+def can_read_file(actor: Actor, stored: StoredFile) -> bool:
+    if not actor.is_authenticated:
+        return False
+    if actor.user_id == stored.uploaded_by_id or actor.is_provincial_admin:
+        return True
+    if actor.is_official and stored.agency_id in actor.agency_ids:
+        return True
+    return any(rule(actor, stored) for rule in _rules)
+
+
+def access_file(actor: Actor, file_id: int) -> StoredFile:
+    """The file, if the actor may read it; 404 otherwise (whether or not it exists)."""
+    stored = StoredFile.objects.filter(pk=file_id).first()
+    if stored is None or not can_read_file(actor, stored):
+        raise Http404(_("Không tìm thấy tệp."))
+    return stored
+
+
+def usable_files(actor: Actor, ids: Iterable[int], *, field: str = "files") -> list[StoredFile]:
+    """The files `ids` (in that order, without repeats) if the actor may attach every one.
+
+    For other apps' services: a dossier's components, a document's attachments. Unknown ids
+    and other people's files get the same message (`ValidationError` on `field`), so that
+    the answer does not tell which ids exist.
+    """
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    found: dict[int, StoredFile] = {}
+    if actor.is_authenticated:
+        mine = Q(uploaded_by_id=actor.user_id)
+        if actor.is_official:
+            mine |= Q(agency_id__in=actor.agency_ids)
+        found = {f.pk: f for f in StoredFile.objects.filter(mine, pk__in=wanted)}
+    refused = [pk for pk in wanted if pk not in found]
+    if refused:
+        raise ValidationError(
+            {
+                field: [
+                    _("Không tìm thấy tệp số %(ids)s hoặc bạn không được dùng tệp này.")
+                    % {"ids": ", ".join(str(pk) for pk in refused)}
+                ]
+            }
+        )
+    return [found[pk] for pk in wanted]
