@@ -16,6 +16,8 @@
 #   BENCH_BENCHMARKS    comma list from: healthz,home,deadline,deadline@500, receipt,
 #                       dossier-list@1,dossier-list,track@1,track,search@1,search (default: all)
 #   BENCH_DOSSIERS      one-stop dossiers to generate (default 1000000; 0: none)
+#   BENCH_REDIS_URL     Redis for the queue and cache as in production (default
+#                       redis://127.0.0.1:6379/15 when it answers; "none": embedded queue)
 #   BENCH_AGENCIES, BENCH_OFFICIALS, BENCH_SCALE   size of the generated province
 #   BENCH_WORKERS, BENCH_THREADS   Gunicorn workers and threads per worker (default 4 and 2)
 #   BENCH_MAX_REQUESTS  Gunicorn max_requests (default: the production configuration's)
@@ -69,6 +71,13 @@ rm -rf "$runtime"
 mkdir -p "$runtime"
 export TINHSO_ENV=production DEBUG=0 TINHSO_TLS=false LOG_LEVEL=WARNING
 export ALLOWED_HOSTS=127.0.0.1 TINHSO_VAR_DIR="$PWD/$runtime" DATABASE_URL="$database_url"
+# Production queues background work on Redis: use it when one answers (BENCH_REDIS_URL, default
+# database 15 of the local server; "none" to keep Huey's SQLite queue).
+redis_url="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
+if [ "$redis_url" != none ] && $PY -c "import redis,sys; redis.Redis.from_url(sys.argv[1]).ping()" "$redis_url" 2>/dev/null; then
+  export REDIS_URL="$redis_url"
+  $PY -c "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$redis_url"
+fi
 # Every request comes from 127.0.0.1: lift the public tracking's per-address limit.
 export TINHSO_PUBLIC_TRACKING_PER_MINUTE=1000000000
 SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')"

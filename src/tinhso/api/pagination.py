@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, cast
 
 from django.core.paginator import Paginator as DjangoPaginator
@@ -25,7 +26,15 @@ class CappedCountPaginator(DjangoPaginator):  # type: ignore[type-arg]
     nobody pages through ten thousand dossiers, they narrow the filter instead.
     """
 
-    cap = 10_000
+    def __init__(self, *args: Any, cap: int = 10_000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    def page(self, number: Any) -> Any:
+        # Not clamped to `count`: past the cap, `count` is a floor, not the total.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)  # type: ignore[attr-defined]
 
     @cached_property
     def count(self) -> int:
@@ -36,17 +45,22 @@ class CappedCountPaginator(DjangoPaginator):  # type: ignore[type-arg]
 
 
 class CappedCountPagination(PageNumberPagination):
-    """Page-number pagination whose `count` stops at 10,000; `count_capped` says so."""
+    """Page-number pagination whose `count` stops at `cap` (10,000 unless the view lowers it);
+    `count_capped` says so."""
 
-    django_paginator_class = CappedCountPaginator
+    cap = 10_000
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        self.django_paginator_class = partial(CappedCountPaginator, cap=self.cap)  # type: ignore[assignment]
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data: Any) -> Response:
         assert self.page is not None
         count = self.page.paginator.count
-        capped = count > CappedCountPaginator.cap
+        capped = count > self.cap
         return Response(
             {
-                "count": min(count, CappedCountPaginator.cap),
+                "count": min(count, self.cap),
                 "count_capped": capped,
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
@@ -58,6 +72,6 @@ class CappedCountPagination(PageNumberPagination):
         result = super().get_paginated_response_schema(schema)
         result["properties"]["count_capped"] = {
             "type": "boolean",
-            "description": "true: there are more than `count` rows (the count stops at 10,000)",
+            "description": "true: there are more than `count` rows (the count stops there)",
         }
         return result

@@ -142,7 +142,11 @@ class DossierListView(_DossierView, generics.GenericAPIView[Dossier]):
     def get(self, request: Request) -> Response:
         filters = DossierFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        rows = dossier_list(actor_for(request.user), filters.to_filter())
+        wanted = filters.to_filter()
+        rows = dossier_list(actor_for(request.user), wanted)
+        if wanted.q.strip() and isinstance(self.paginator, CappedCountPagination):
+            # A search is refined, not paged through: count up to 1,000 matches.
+            self.paginator.cap = 1_000
         page = self.paginate_queryset(rows)
         assert page is not None  # the API always paginates
         return self.get_paginated_response(DossierSerializer(page, many=True).data)

@@ -498,6 +498,9 @@ def codes(response: Response) -> set[str]:
         ({"received_to": "2026-12-07"}, "AD"),
         ({"received_from": "2026-12-07", "received_to": "2026-12-07"}, "A"),
         ({"q": "nguyen van an"}, "A"),
+        ({"q": "nguyen van a"}, "A"),  # the last word may be unfinished
+        ({"q": "Nguye\u0302\u0303n Va\u0306n"}, "A"),  # decomposed input, any case
+        ({"q": "van cuong"}, "D"),
         ({"q": "TRAN THI BINH"}, "B"),
         ({"q": "0922222222"}, "D"),
         ({"q": "046090005555"}, "C"),
@@ -524,6 +527,13 @@ def test_list_filters(
 def test_list_by_agency_and_code(w: OneStopWorld, four: dict[str, str]) -> None:
     admin = client_for(official(Role.QUAN_TRI_TINH, agency=w.center))
     assert codes(admin.get(LIST, {"agency": w.commune.pk})) == {four["C"]}
+    # where they are now: C at the commune; A, D and the withdrawn B last at the Sở
+    assert codes(admin.get(LIST, {"handling_agency": w.commune.pk})) == {four["C"]}
+    assert codes(admin.get(LIST, {"handling_agency": w.so.pk})) == {
+        four["A"],
+        four["B"],
+        four["D"],
+    }
     assert codes(admin.get(LIST, {"q": four["B"]})) == {four["B"]}
 
 
@@ -675,3 +685,30 @@ def test_service_field_names_are_nested_like_the_request_body() -> None:
         "f": ["1"],
         "f.g": ["2"],  # "f" is a field itself: its child stays flat rather than overwrite it
     }
+
+
+def test_the_fast_list_row_equals_drf_s_rendering_of_the_declared_fields(
+    w: OneStopWorld, four: dict[str, str]
+) -> None:
+    from rest_framework import serializers as drf
+
+    from tinhso.dossiers.api.serializers import DossierSerializer, dossier_row
+
+    class Declared(DossierSerializer):
+        """The same fields rendered by DRF itself (the subclass skips the fast path)."""
+
+    for d in Dossier.objects.all():
+        assert dossier_row(d) == dict(drf.Serializer.to_representation(Declared(), d))
+        assert dossier_row(d) == dict(Declared(d).data)
+
+
+def test_the_count_stops_at_the_cap(
+    w: OneStopWorld, four: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinhso.api.pagination import CappedCountPagination
+
+    admin = client_for(official(Role.QUAN_TRI_TINH, agency=w.center))
+    assert admin.get(LIST).json()["count"] == 4
+    monkeypatch.setattr(CappedCountPagination, "cap", 2)
+    body = admin.get(LIST).json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (2, True, 4)
