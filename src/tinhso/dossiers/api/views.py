@@ -30,12 +30,14 @@ from tinhso.api.problems import Conflict, problem_response
 from tinhso.api.schema import PROBLEM
 from tinhso.dossiers.access import access_dossier
 from tinhso.dossiers.api.serializers import (
+    ROW_FIELDS,
     DossierActionSerializer,
     DossierDetailSerializer,
     DossierFilterSerializer,
     DossierReceiptSerializer,
     DossierSerializer,
     PublicDossierSerializer,
+    dossier_row_values,
 )
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.public import lookup, tracking_limit
@@ -147,9 +149,9 @@ class DossierListView(_DossierView, generics.GenericAPIView[Dossier]):
         if wanted.q.strip() and isinstance(self.paginator, CappedCountPagination):
             # A search is refined, not paged through: count up to 1,000 matches.
             self.paginator.cap = 1_000
-        page = self.paginate_queryset(rows)
+        page = self.paginate_queryset(rows.values(*ROW_FIELDS))
         assert page is not None  # the API always paginates
-        return self.get_paginated_response(DossierSerializer(page, many=True).data)
+        return self.get_paginated_response([dossier_row_values(v) for v in page])
 
     @extend_schema(
         operation_id="dossiers_receive",
