@@ -147,9 +147,8 @@ class DossierListView(_DossierView, generics.GenericAPIView[Dossier]):
         wanted = filters.to_filter()
         rows = dossier_list(actor_for(request.user), wanted)
         if wanted.q.strip() and isinstance(self.paginator, CappedCountPagination):
-            # A search is refined, not paged through: count up to 200 matches (counting more
-            # costs as much as finding the page of a common name).
-            self.paginator.cap = 200
+            # A search is refined, not paged through: count up to 1,000 matches.
+            self.paginator.cap = 1_000
         page = self.paginate_queryset(rows.values(*ROW_FIELDS))
         assert page is not None  # the API always paginates
         return self.get_paginated_response([dossier_row_values(v) for v in page])
