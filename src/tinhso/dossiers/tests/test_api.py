@@ -709,10 +709,11 @@ def test_the_fast_list_row_equals_drf_s_rendering_of_the_declared_fields(
 def test_the_count_stops_at_the_cap(
     w: OneStopWorld, four: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tinhso.api.pagination import CappedCountPagination
+    from tinhso.dossiers.api.views import DossierPagination
 
     admin = client_for(official(Role.QUAN_TRI_TINH, agency=w.center))
     assert admin.get(LIST).json()["count"] == 4
-    monkeypatch.setattr(CappedCountPagination, "cap", 2)
+    assert DossierPagination.cap == 1_000
+    monkeypatch.setattr(DossierPagination, "cap", 2)
     body = admin.get(LIST).json()
     assert (body["count"], body["count_capped"], len(body["results"])) == (2, True, 4)
