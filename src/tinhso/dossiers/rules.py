@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Final
 
@@ -195,20 +194,13 @@ def mask_name(name: str) -> str:
 # --- Outcomes on the control slip ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class OutcomeRule:
-    """When a step counts as early: done before the due time by more than `early_margin`.
+def outcome_of(done_at: dt.datetime, due_at: dt.datetime, tz: dt.tzinfo) -> str:
+    """`early`, `on_time` or `late` for a step done at `done_at` against `due_at`.
 
     The law names the three outcomes (trước hạn / đúng hạn / quá hạn, Thông tư 01/2018 Mẫu 05)
-    without drawing the line between the first two [I]; by default a step done on an earlier
-    local day than its due day is early, one done on the due day on time.
+    without drawing the line between the first two [I]: a step done on an earlier local day
+    than its due day is early, one done on the due day (not after the due time) on time.
     """
-
-    same_day_is_on_time: bool = True
-
-
-def outcome_of(done_at: dt.datetime, due_at: dt.datetime, tz: dt.tzinfo) -> str:
-    """`early`, `on_time` or `late` for a step done at `done_at` against `due_at`."""
     if done_at > due_at:
         return "late"
     if done_at.astimezone(tz).date() < due_at.astimezone(tz).date():

@@ -18,7 +18,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -27,12 +27,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tinhso.accounts.access import Actor, actor_for
 from tinhso.accounts.models import Role, User
 from tinhso.audit.services import audit_record
 from tinhso.dossiers import deadlines, notify
-from tinhso.dossiers.access import is_counter, may_act
+from tinhso.dossiers.access import may_act
 from tinhso.dossiers.models import Activity as ActivityRow
 from tinhso.dossiers.models import (
     ApplicantKind,
@@ -72,7 +73,7 @@ from tinhso.procedures.models import (
     VersionStatus,
 )
 from tinhso.text import fold
-from tinhso.workcalendar.arithmetic import TIMEZONE, to_local
+from tinhso.workcalendar.arithmetic import TIMEZONE, CalendarError, to_local
 
 # --- Inputs ---------------------------------------------------------------------------------
 
@@ -132,7 +133,6 @@ class ActionInput:
     amount: Decimal | None = None
     exempt: bool = False
     rating: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -1101,14 +1101,13 @@ def _apologize(d: Dossier, actor: User, p: ActionInput, at: dt.datetime) -> str:
             {"new_due_date": [_("Ngày hẹn trả lại phải sau ngày hẹn trả ban đầu.")]}
         )
     try:
-        if not calendar.is_working_day(p.new_due_date):
-            raise ValidationError({"new_due_date": [_("Ngày hẹn trả lại phải là ngày làm việc.")]})
-    except ValidationError:
-        raise
-    except Exception as exc:
+        working_day = calendar.is_working_day(p.new_due_date)
+    except CalendarError as exc:
         raise ValidationError(
             {"new_due_date": [_("Ngày hẹn trả lại nằm ngoài lịch làm việc.")]}
         ) from exc
+    if not working_day:
+        raise ValidationError({"new_due_date": [_("Ngày hẹn trả lại phải là ngày làm việc.")]})
     d.extended_due_at = calendar.end_of_working_day(p.new_due_date)
     d.apologized_at = at
     d.reason = reason
@@ -1235,35 +1234,24 @@ HANDLERS = {
 }
 
 #: How the refusal message names each action ("Không thể … khi hồ sơ đang ở trạng thái …").
-ACTION_VERBS: dict[Action, Any] = {}
-
-
-def _fill_verbs() -> None:
-    from django.utils.translation import gettext_lazy
-
-    ACTION_VERBS.update(
-        {
-            Action.ACCEPT: gettext_lazy("tiếp nhận hồ sơ"),
-            Action.REQUEST_SUPPLEMENT: gettext_lazy("yêu cầu bổ sung"),
-            Action.SUPPLEMENT: gettext_lazy("nhận hồ sơ bổ sung"),
-            Action.REFUSE: gettext_lazy("từ chối tiếp nhận"),
-            Action.TRANSFER: gettext_lazy("chuyển xử lý"),
-            Action.FORWARD: gettext_lazy("chuyển bước tiếp theo"),
-            Action.SEND_BACK: gettext_lazy("trả về bước trước"),
-            Action.APPROVE: gettext_lazy("phê duyệt"),
-            Action.REQUEST_PAYMENT: gettext_lazy("yêu cầu thực hiện nghĩa vụ tài chính"),
-            Action.PAY: gettext_lazy("ghi nhận thanh toán"),
-            Action.APOLOGIZE: gettext_lazy("gửi văn bản xin lỗi, hẹn lại"),
-            Action.WITHDRAW: gettext_lazy("rút hồ sơ"),
-            Action.STOP: gettext_lazy("dừng xử lý"),
-            Action.RETURN_RESULT: gettext_lazy("trả kết quả"),
-            Action.RATE: gettext_lazy("đánh giá"),
-            Action.ATTACH_RESULT: gettext_lazy("đính kèm kết quả"),
-        }
-    )
-
-
-_fill_verbs()
+ACTION_VERBS: dict[Action, Any] = {
+    Action.ACCEPT: gettext_lazy("tiếp nhận hồ sơ"),
+    Action.REQUEST_SUPPLEMENT: gettext_lazy("yêu cầu bổ sung"),
+    Action.SUPPLEMENT: gettext_lazy("nhận hồ sơ bổ sung"),
+    Action.REFUSE: gettext_lazy("từ chối tiếp nhận"),
+    Action.TRANSFER: gettext_lazy("chuyển xử lý"),
+    Action.FORWARD: gettext_lazy("chuyển bước tiếp theo"),
+    Action.SEND_BACK: gettext_lazy("trả về bước trước"),
+    Action.APPROVE: gettext_lazy("phê duyệt"),
+    Action.REQUEST_PAYMENT: gettext_lazy("yêu cầu thực hiện nghĩa vụ tài chính"),
+    Action.PAY: gettext_lazy("ghi nhận thanh toán"),
+    Action.APOLOGIZE: gettext_lazy("gửi văn bản xin lỗi, hẹn lại"),
+    Action.WITHDRAW: gettext_lazy("rút hồ sơ"),
+    Action.STOP: gettext_lazy("dừng xử lý"),
+    Action.RETURN_RESULT: gettext_lazy("trả kết quả"),
+    Action.RATE: gettext_lazy("đánh giá"),
+    Action.ATTACH_RESULT: gettext_lazy("đính kèm kết quả"),
+}
 
 __all__ = [
     "ActionInput",
@@ -1273,6 +1261,5 @@ __all__ = [
     "dossier_act",
     "dossier_receive",
     "dossier_transfer_due",
-    "is_counter",
     "receivable",
 ]

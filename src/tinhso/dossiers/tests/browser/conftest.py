@@ -32,23 +32,9 @@ def seeded_calendar(transactional_db: None) -> Iterator[None]:
     work_calendar_cache_clear()
 
 
-def with_search_text(w: OneStopWorld) -> OneStopWorld:
-    """Fill the folded search column of the world's procedures, as the catalogue's services
-    do for every real procedure (`make_procedure` writes the rows directly)."""
-    from tinhso.procedures.models import Procedure
-    from tinhso.procedures.search import procedure_search_text
-
-    for procedure in Procedure.objects.all():
-        procedure.search_text = procedure_search_text(
-            code=procedure.code, name=procedure.name, field=procedure.field
-        )
-        procedure.save(update_fields=["search_text"])
-    return w
-
-
 @pytest.fixture
 def onestop(seeded_calendar: None) -> OneStopWorld:
-    return with_search_text(onestop_world())
+    return onestop_world()
 
 
 @dataclass(frozen=True)
