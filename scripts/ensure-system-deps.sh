@@ -10,6 +10,10 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # WeasyPrint (the official forms as PDF) draws text with Pango.
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+# Liberation Serif 2 has the Vietnamese letters of the signature box (1.07 lacks most).
+[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation2)
+# SoftHSM2: the PKCS#11 token the signature tests initialise and sign with (issue 5).
+[ -f /usr/lib/softhsm/libsofthsm2.so ] || missing+=(softhsm2)
 # xgettext: the catalogue test extracts every translatable string to prove English is complete.
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 

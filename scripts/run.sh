@@ -10,7 +10,10 @@ PY=.venv/bin/python
 mkdir -p var
 
 $PY manage.py migrate --noinput -v0
-$PY manage.py load_demo --if-empty
+# The demo's signing keys live on a SoftHSM2 token; the counter's forms are sealed with the
+# agency key whose PIN the server holds (demo token only: never do this with a real token).
+export TINHSO_DEMO_SEAL_PIN="${TINHSO_DEMO_SEAL_PIN:-123456}"
+$PY manage.py load_demo --if-empty --with-pki
 
 $PY manage.py run_huey --quiet > var/worker.log 2>&1 &
 worker=$!
@@ -29,6 +32,8 @@ cat <<MSG
     vanthu.xa   registry clerk, Phường Phú Xuân
     motcua.xa   counter officer, Phường Phú Xuân
     congdan     a citizen
+  Digital signatures: the demo token's PIN is 123456; anyone checks a signed PDF at
+  http://127.0.0.1:${PORT}/signatures/kiem-tra/
   Background worker log: var/worker.log. Stop with Ctrl+C.
 
 MSG

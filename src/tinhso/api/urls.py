@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("tinhso.notifications.api.urls")),
     path("", include("tinhso.procedures.api.urls")),
     path("", include("tinhso.dossiers.api.urls")),
+    path("", include("tinhso.signatures.api.urls")),
 ]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tinhso.notifications",
     "tinhso.procedures",
     "tinhso.dossiers",
+    "tinhso.signatures",
     "tinhso.api",
 ]
 
@@ -195,6 +196,25 @@ TINHSO_PUBLIC_BASE_URL = env_str("TINHSO_PUBLIC_BASE_URL") or ""
 TINHSO_PUBLIC_TRACKING_PER_MINUTE = env_int("TINHSO_PUBLIC_TRACKING_PER_MINUTE", 60)
 # Received after this local time: transferred at the start of the next working day.
 TINHSO_DOSSIER_TRANSFER_CUTOFF = env_str("TINHSO_DOSSIER_TRANSFER_CUTOFF") or "15:00"
+
+# --- Digital signatures -----------------------------------------------------------------------
+# The PKCS#11 module that reaches the keys: SoftHSM2 (Debian) in tests and the demo, the vendor's
+# module of a real HSM or USB token in production. Same code path for both.
+TINHSO_PKCS11_MODULE = env_str("TINHSO_PKCS11_MODULE") or "/usr/lib/softhsm/libsofthsm2.so"
+# The demo/test PKI (`manage.py signatures_pki`) and its SoftHSM2 token directory live here.
+TINHSO_PKI_DIR = Path(env_str("TINHSO_PKI_DIR") or VAR_DIR / "pki")
+# SoftHSM2's configuration file (its token directory); empty = the demo PKI's, when built.
+TINHSO_SOFTHSM2_CONF = env_str("TINHSO_SOFTHSM2_CONF") or ""
+# RFC 3161 timestamp authority used for PAdES B-T and above; empty = the local demo TSA at
+# /pki/tsa when the demo PKI exists (production: the Government CA's TSA address).
+TINHSO_TSA_URL = env_str("TINHSO_TSA_URL") or ""
+# Default PAdES level for new signatures: B-T; records kept long term use B-LT or B-LTA.
+TINHSO_SIGNATURE_LEVEL = env_choice(
+    "TINHSO_SIGNATURE_LEVEL", "B-T", {"B-B", "B-T", "B-LT", "B-LTA"}
+)
+# Validation of a received PDF runs in a separate process with these limits.
+TINHSO_SIGNATURE_VALIDATION_SECONDS = env_int("TINHSO_SIGNATURE_VALIDATION_SECONDS", 20)
+TINHSO_SIGNATURE_VALIDATION_MEMORY_MB = env_int("TINHSO_SIGNATURE_VALIDATION_MEMORY_MB", 1024)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from tinhso.signatures.pki_views import pki
+
 urlpatterns = [
     path("", include("tinhso.web.urls")),
     path("accounts/", include("tinhso.accounts.urls")),
@@ -10,6 +12,8 @@ urlpatterns = [
     path("notifications/", include("tinhso.notifications.urls")),
     path("procedures/", include("tinhso.procedures.urls")),
     path("dossiers/", include("tinhso.dossiers.urls")),
+    path("signatures/", include("tinhso.signatures.urls")),
+    path("pki/<path:path>", pki, name="pki"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tinhso.api.urls")),
 ]

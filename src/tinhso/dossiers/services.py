@@ -33,7 +33,7 @@ from tinhso.accounts.access import Actor, actor_for
 from tinhso.accounts.models import Role, User
 from tinhso.audit.services import audit_record
 from tinhso.dossiers import deadlines, notify
-from tinhso.dossiers.access import may_act
+from tinhso.dossiers.access import is_counter, may_act
 from tinhso.dossiers.models import Activity as ActivityRow
 from tinhso.dossiers.models import (
     ApplicantKind,
@@ -1263,3 +1263,84 @@ __all__ = [
     "dossier_transfer_due",
     "receivable",
 ]
+
+
+# --- Signing a result (issue 5: the result is signed with the agency key) -----------------------
+
+#: A result may be signed while the dossier is being resolved or waits to be returned.
+SIGNABLE_RESULT_STATUSES = frozenset({Status.PROCESSING, Status.RESOLVED})
+
+
+def may_sign_result(actor: Actor, d: Dossier) -> bool:
+    """Before the result is returned: the official handling the current step, the counter, or
+    the registry clerk of the resolving agency, who keeps its seal key (Nghị định 30/2020
+    Điều 32–33). Which key each may use is the signatures app's rule."""
+    if d.status not in SIGNABLE_RESULT_STATUSES:
+        return False
+    resolving = d.resolving_agency_id or d.current_agency_id
+    return (
+        may_act(actor, d, Action.ATTACH_RESULT)
+        or is_counter(actor, d)
+        or (resolving is not None and actor.has_role(Role.VAN_THU, agency_id=resolving))
+    )
+
+
+def dossier_result_sign(
+    *,
+    actor: User,
+    code: str,
+    result_id: int,
+    key: Any,
+    pin: str,
+    otp: str = "",
+    now: dt.datetime | None = None,
+) -> ResultFile:
+    """Sign a result file with an agency (seal) or personal key so that the applicant and
+    anyone can check it (`/signatures/kiem-tra/`). The result row then points to the signed
+    file; the unsigned original stays stored and is named in the signature record.
+
+    Nghị định 118/2025 Điều 20 (results in electronic form carry the competent agency's
+    digital signature); Nghị định 30/2020 Phụ lục I for the visible seal.
+    """
+    from tinhso.signatures.models import SignaturePurpose
+    from tinhso.signatures.services import file_sign
+
+    at = _now(now)
+    d = Dossier.objects.select_related("receiving_agency").get(code=code)
+    who = actor_for(actor)
+    if not may_sign_result(who, d):
+        raise PermissionDenied(_("Bạn không được ký kết quả của hồ sơ này ở trạng thái hiện tại."))
+    result = ResultFile.objects.select_related("file").filter(pk=result_id, dossier=d).first()
+    if result is None:
+        raise ValidationError({"result": [_("Không tìm thấy tệp kết quả của hồ sơ.")]})
+    record = file_sign(
+        actor=actor,
+        file=result.file,
+        key=key,
+        pin=pin,
+        otp=otp,
+        purpose=SignaturePurpose.DOSSIER_RESULT,
+        reason=_("Kết quả giải quyết hồ sơ %(code)s") % {"code": d.code},
+        now=at,
+    )
+    with transaction.atomic():
+        locked = _locked(code)
+        row = ResultFile.objects.select_for_update().get(pk=result.pk)
+        if row.file_id != result.file_id:
+            raise _refuse(_("Tệp kết quả vừa được người khác thay đổi; tải lại trang rồi thử lại."))
+        row.file_id = record.result_id
+        row.save(update_fields=["file"])
+        note = _("Ký số tệp kết quả “%(name)s”") % {"name": row.name}
+        _activity(locked, "sign-result", locked.status, actor, note, at)
+        audit_record(
+            actor=actor,
+            action="dossiers.dossier.sign_result",
+            obj=locked,
+            agency=locked.current_agency_id or locked.receiving_agency_id,
+            changes={
+                "result": row.pk,
+                "file": [result.file_id, record.result_id],
+                "signature": record.pk,
+            },
+        )
+    return row

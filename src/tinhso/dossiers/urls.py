@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("tinhso.dossiers.forms.urls")),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/thao-tac/<str:action>/", views.act, name="act"),
+    path("<str:code>/ket-qua/<int:result_id>/ky-so/", views.sign_result, name="sign_result"),
 ]

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tinhso.accounts.access import Actor, actor_for
 from tinhso.accounts.models import Membership, Role, User
-from tinhso.dossiers import forms_ui, selectors
+from tinhso.accounts.two_factor import confirmed_device
+from tinhso.dossiers import forms_ui, selectors, services
 from tinhso.dossiers.access import may_act, sees_province
 from tinhso.dossiers.forms.registry import FormKind, applicable_forms
 from tinhso.dossiers.models import (
@@ -41,6 +42,7 @@ from tinhso.dossiers.models import (
     FeeStatus,
     Handover,
     IdempotencyKey,
+    ResultFile,
     Status,
 )
 from tinhso.dossiers.rules import TRANSITIONS, Action, TransitionRefused
@@ -57,6 +59,8 @@ from tinhso.procedures.models import (
     VersionStatus,
 )
 from tinhso.procedures.selectors import published_version, step_agency, step_department
+from tinhso.signatures.access import access_signing_key, usable_keys
+from tinhso.signatures.selectors import signature_verdicts
 from tinhso.text import fold_terms
 from tinhso.web.forms import apply_service_errors
 from tinhso.workcalendar.arithmetic import (
@@ -727,6 +731,7 @@ HISTORY_LABELS: dict[str, Any] = {
     Action.RETURN_RESULT.value: gettext_lazy("Trả kết quả"),
     Action.RATE.value: gettext_lazy("Đánh giá"),
     Action.ATTACH_RESULT.value: gettext_lazy("Đính kèm kết quả"),
+    "sign-result": gettext_lazy("Ký số kết quả"),
 }
 
 
@@ -971,6 +976,11 @@ def _detail_context(
         "history": [_history_item(a) for a in d.activities.all()],
         "components": list(d.components.all()),
         "results": list(d.results.all()),
+        "may_sign_result": services.may_sign_result(actor, d),
+        "signature_verdicts": signature_verdicts(
+            [c.file_id for c in d.components.all() if c.file_id]
+            + [r.file_id for r in d.results.all()]
+        ),
         "required_missing": required_missing,
         "track_url": f"{reverse('dossiers:track')}?code={d.code}",
         "breadcrumbs": [(_("Tìm hồ sơ"), reverse("dossiers:search")), (d.code, None)],
@@ -1043,3 +1053,61 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         form.add_error(name, errors)
     context = _detail_context(request, actor, d, bound=(chosen, form))
     return render(request, "dossiers/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_result(request: HttpRequest, code: str, result_id: int) -> HttpResponse:
+    """Sign a result file with the agency's seal key (or a personal key): PIN, then OTP."""
+    actor = _actor(request)
+    _require_official(actor)
+    d = selectors.dossier_detail(actor, code)
+    if not services.may_sign_result(actor, d):
+        raise PermissionDenied(_("Bạn không được ký kết quả của hồ sơ này ở trạng thái hiện tại."))
+    result = get_object_or_404(ResultFile.objects.select_related("file"), pk=result_id, dossier=d)
+    errors: list[str] = []
+    assert isinstance(request.user, User)
+    if request.method == "POST":
+        raw_key = request.POST.get("key", "")
+        if not raw_key.isdigit():
+            errors = [_("Chọn khóa ký số.")]
+        else:
+            key = access_signing_key(actor, int(raw_key))
+            try:
+                services.dossier_result_sign(
+                    actor=request.user,
+                    code=d.code,
+                    result_id=result.pk,
+                    key=key,
+                    pin=request.POST.get("pin", ""),
+                    otp=request.POST.get("otp", ""),
+                )
+            except ValidationError as exc:
+                errors = (
+                    [m for ms in exc.message_dict.values() for m in ms]
+                    if hasattr(exc, "message_dict")
+                    else list(exc.messages)
+                )
+            else:
+                messages.success(
+                    request, _("Đã ký số tệp kết quả “%(name)s”.") % {"name": result.name}
+                )
+                return HttpResponseRedirect(reverse("dossiers:detail", args=[d.code]))
+    return render(
+        request,
+        "signatures/sign.html",
+        {
+            "stored": result.file,
+            "keys": list(usable_keys(actor)),
+            "purpose": "dossier_result",
+            "errors": errors,
+            "needs_otp": confirmed_device(request.user) is not None,
+            "next": "",
+            "breadcrumbs": [
+                (_("Tìm hồ sơ"), reverse("dossiers:search")),
+                (d.code, reverse("dossiers:detail", args=[d.code])),
+                (_("Ký số kết quả"), None),
+            ],
+        },
+        status=400 if errors else 200,
+    )

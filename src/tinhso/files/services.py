@@ -16,6 +16,7 @@ from tinhso.accounts.models import User
 from tinhso.audit.services import audit_record
 from tinhso.files import detection
 from tinhso.files.access import require_uploader
+from tinhso.files.hooks import file_stored
 from tinhso.files.limits import (
     allowed_labels,
     allowed_types,
@@ -92,6 +93,7 @@ def file_store(*, actor: User, upload: UploadedFile[bytes]) -> StoredFile:
         if written:
             _discard(storage_name, sha256)
         raise
+    file_stored(stored)
     return stored
 
 

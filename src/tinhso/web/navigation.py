@@ -101,6 +101,7 @@ SECTIONS: tuple[NavSection, ...] = (
                 provincial_admin_only=True,
             ),
             NavItem(_("Tra cứu hồ sơ"), "dossiers:track", "upc-scan"),
+            NavItem(_("Kiểm tra chữ ký số"), "signatures:check", "shield-check"),
         ),
     ),
     NavSection(
@@ -127,6 +128,12 @@ SECTIONS: tuple[NavSection, ...] = (
                 _("Ngày nghỉ, ngày làm bù"),
                 "workcalendar:day_list",
                 "calendar-x",
+                provincial_admin_only=True,
+            ),
+            NavItem(
+                _("Danh sách tin cậy"),
+                "signatures:trust_list",
+                "patch-check",
                 provincial_admin_only=True,
             ),
         ),

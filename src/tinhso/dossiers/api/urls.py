@@ -6,6 +6,7 @@ from tinhso.dossiers.api.views import (
     DossierActionView,
     DossierDetailView,
     DossierListView,
+    DossierResultSignView,
     PublicDossierView,
 )
 
@@ -13,6 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("tinhso.dossiers.forms.api_urls")),
     path("dossiers/", DossierListView.as_view(), name="dossier-list"),
     path("dossiers/<str:code>/", DossierDetailView.as_view(), name="dossier-detail"),
+    path(
+        "dossiers/<str:code>/results/<int:result_id>/sign/",
+        DossierResultSignView.as_view(),
+        name="dossier-result-sign",
+    ),
     path("dossiers/<str:code>/<str:action>/", DossierActionView.as_view(), name="dossier-action"),
     path(
         "public/dossiers/<str:code>/",

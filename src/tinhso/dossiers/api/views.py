@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,7 +43,8 @@ from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.public import lookup, tracking_limit
 from tinhso.dossiers.rules import Action, TransitionRefused
 from tinhso.dossiers.selectors import dossier_detail, dossier_list
-from tinhso.dossiers.services import dossier_act, dossier_receive
+from tinhso.dossiers.services import dossier_act, dossier_receive, dossier_result_sign
+from tinhso.signatures.access import access_signing_key
 from tinhso.web.ratelimit import hit
 
 TAGS = ["dossiers"]
@@ -328,3 +329,47 @@ class PublicDossierView(APIView):
                 _("Không tìm thấy hồ sơ có mã “%(code)s”.") % {"code": code[:60]}
             )
         return Response(PublicDossierSerializer(view).data)
+
+
+class ResultSignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.IntegerField(help_text="Mã khóa ký số (GET /api/v1/signatures/keys/).")
+    pin = serializers.CharField(trim_whitespace=False, max_length=64, write_only=True)
+    otp = serializers.CharField(required=False, allow_blank=True, max_length=12, write_only=True)
+
+
+class DossierResultSignView(_DossierView):
+    @extend_schema(
+        operation_id="dossiers_result_sign",
+        summary="Ký số tệp kết quả của hồ sơ",
+        description=(
+            "Ký tệp kết quả bằng khóa của cơ quan (con dấu) hoặc khóa cá nhân trên thiết bị "
+            "(PIN, và OTP với tài khoản có xác thực hai lớp). Tệp kết quả của hồ sơ trở thành "
+            "tệp đã ký; bản chưa ký vẫn được lưu. Người xử lý bước hiện tại hoặc bộ phận một "
+            "cửa, khi hồ sơ đang xử lý hoặc đã xử lý xong."
+        ),
+        parameters=[CODE_PARAMETER],
+        request=ResultSignSerializer,
+        responses={
+            200: DossierDetailSerializer,
+            400: PROBLEM,
+            401: PROBLEM,
+            403: PROBLEM,
+            404: PROBLEM,
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request, code: str, result_id: int) -> Response:
+        actor = actor_for(request.user)
+        access_dossier(actor, code)
+        incoming = ResultSignSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        key = access_signing_key(actor, incoming.validated_data["key"])
+        dossier_result_sign(
+            actor=cast(User, request.user),
+            code=code,
+            result_id=result_id,
+            key=key,
+            pin=incoming.validated_data["pin"],
+            otp=incoming.validated_data.get("otp", ""),
+        )
+        return Response(_dossier_body(request, code))

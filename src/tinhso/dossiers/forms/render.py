@@ -404,7 +404,14 @@ def render_form(dossier: Dossier, slug: str) -> bytes:
     tracking book's number (Mẫu 06 of 2018, Mẫu 07 of 2025) the book of the dossier's counter
     for its day of receipt is printed.
     """
-    return html_to_pdf(form_html(dossier, slug))
+    pdf = html_to_pdf(form_html(dossier, slug))
+    from tinhso.signatures.services import pdf_seal_unattended
+
+    # Sealed with the receiving agency's key when the server holds one (issue 5), so that the
+    # applicant can check the paper at /signatures/kiem-tra/.
+    return pdf_seal_unattended(
+        agency_id=dossier.receiving_agency_id, data=pdf, reference=f"{dossier.code} {slug}"
+    )
 
 
 # --- The tracking book ----------------------------------------------------------------------

@@ -124,6 +124,43 @@ def _public(w: World) -> str:
     return reverse("public-dossier-detail", args=[_dossier_a(w).code])
 
 
+def _result_a(w: World) -> Any:
+    def build() -> Any:
+        from tinhso.dossiers.models import ResultFile
+        from tinhso.testing.signing_world import pdf_of_agency_a
+
+        clerk = w.user("van_thu_a")
+        return ResultFile.objects.create(
+            dossier=_dossier_a(w), file=pdf_of_agency_a(w), name="Quyết định", added_by=clerk
+        )
+
+    return w.make("dossiers_result_a", build)
+
+
+def _sign_result_api(w: World) -> str:
+    return reverse("dossier-result-sign", args=[_dossier_a(w).code, _result_a(w).pk])
+
+
+def _sign_result_page(w: World) -> str:
+    return reverse("dossiers:sign_result", args=[_dossier_a(w).code, _result_a(w).pk])
+
+
+def _sign_result_payload(w: World) -> dict[str, Any]:
+    from tinhso.testing.signing_world import PASSPHRASE, seal_key_a
+
+    return {"key": seal_key_a(w).pk, "pin": PASSPHRASE}
+
+
+#: Result signing: the step holder, the counter and the resolving agency's clerk reach it; the
+#: seal key of agency A then signs only for its clerk and its counter officer.
+SIGNS_RESULT_A = expect(
+    FORBIDDEN, anonymous=LOGIN, quan_tri_co_quan_b=NOT_FOUND, chuyen_vien_a=ALLOWED,
+    van_thu_a=ALLOWED, mot_cua_a=ALLOWED,
+)  # fmt: skip
+SEALS_RESULT_A = expect(
+    NOT_FOUND, anonymous=LOGIN, citizen=FORBIDDEN, van_thu_a=ALLOWED, mot_cua_a=ALLOWED
+)
+
 API_ENDPOINTS: list[Endpoint] = [
     Endpoint("dossier-list", "GET", expect=OFFICIALS),
     Endpoint(
@@ -154,6 +191,14 @@ API_ENDPOINTS: list[Endpoint] = [
         success=frozenset({200}),
     ),
     Endpoint("public-dossier-detail", "GET", url=_public, expect=EVERYONE),
+    Endpoint(
+        "dossier-result-sign",
+        "POST",
+        url=_sign_result_api,
+        payload=_sign_result_payload,
+        expect=SEALS_RESULT_A,
+        success=frozenset({200}),
+    ),
 ]
 
 # --- Pages (the one-stop screens) ---------------------------------------------------------------
@@ -192,6 +237,7 @@ def _page(action: str) -> Any:
 
 PAGE_ENDPOINTS: list[Endpoint] = [
     Endpoint("dossiers:track", "GET", expect=EVERYONE),
+    Endpoint("dossiers:sign_result", "GET", url=_sign_result_page, expect=SIGNS_RESULT_A),
     Endpoint("dossiers:queue", "GET", expect=COUNTER_A),
     Endpoint("dossiers:receive", "GET", expect=COUNTER_A),
     Endpoint("dossiers:receive_form", "GET", url=_receive_form, expect=COUNTER_A),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
@@ -26,6 +30,19 @@ class Command(BaseCommand):
             action="store_true",
             help="do nothing when any agency exists (used by `make run`)",
         )
+        parser.add_argument(
+            "--with-pki",
+            action="store_true",
+            help=(
+                "also build the demo PKI on a SoftHSM2 token (keys for the demo accounts' "
+                "agencies, leaders and clerks) when SoftHSM2 is installed (used by `make run`)"
+            ),
+        )
+        parser.add_argument(
+            "--pki-base-url",
+            default="",
+            help="where the web server serves /pki/ (default http://127.0.0.1:$PORT/pki)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = load_demo(if_empty=options["if_empty"])
@@ -41,3 +58,35 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(_("Đã tạo %(count)d hồ sơ một cửa mẫu.") % {"count": dossiers})
             )
+        if options["with_pki"]:
+            self._demo_pki(options["pki_base_url"])
+
+    def _demo_pki(self, base_url: str) -> None:
+        """Keys on a SoftHSM2 token for the agencies of the demo accounts (a few seconds)."""
+        from tinhso.accounts.models import Membership
+
+        if not Path(settings.TINHSO_PKCS11_MODULE).exists():
+            self.stdout.write(
+                _("Bỏ qua chữ ký số mẫu: chưa cài SoftHSM2 (apt-get install -y softhsm2).")
+            )
+            return
+        codes = sorted(
+            set(
+                Membership.objects.filter(user__username__in=DEMO_SIGNERS).values_list(
+                    "agency__code", flat=True
+                )
+            )
+        )
+        port = os.environ.get("PORT", "8000")
+        call_command(
+            "signatures_pki",
+            agency=codes,
+            all_agencies=True,
+            base_url=base_url or f"http://127.0.0.1:{port}/pki",
+            seal_pin_env="TINHSO_DEMO_SEAL_PIN",
+            stdout=self.stdout,
+        )
+
+
+#: The demo accounts whose agencies get keys: their seals, and their leaders' and clerks'.
+DEMO_SIGNERS = ("motcua", "vanthu", "lanhdao", "chuyenvien", "vanthu.xa", "motcua.xa")

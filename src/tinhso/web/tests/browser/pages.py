@@ -92,6 +92,21 @@ def _draft_version(w: World) -> Sequence[object]:
     return (procedure.code, draft.number)
 
 
+def _stored_pdf(w: World) -> Sequence[object]:
+    """A PDF the administrator uploaded, for its signature report and signing page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tinhso.files.models import StoredFile
+    from tinhso.files.services import file_store
+    from tinhso.signatures.tests.pdfs import official_document
+
+    stored = StoredFile.objects.filter(uploaded_by=w.admin, name="van-ban.pdf").first()
+    if stored is None:
+        upload = SimpleUploadedFile("van-ban.pdf", official_document(), "application/pdf")
+        stored = file_store(actor=w.admin, upload=upload)
+    return (stored.pk,)
+
+
 def _dossier(w: World) -> Sequence[object]:
     return (w.dossier_code,)
 
@@ -159,6 +174,10 @@ PAGES: tuple[PageCase, ...] = (
     PageCase("procedures:procedure_detail", "provincial_admin", _procedure),
     PageCase("procedures:version_detail", "provincial_admin", _published_version),
     PageCase("procedures:version_edit", "provincial_admin", _draft_version),
+    PageCase("signatures:check", "anonymous"),
+    PageCase("signatures:trust_list", "provincial_admin"),
+    PageCase("signatures:file_report", "provincial_admin", _stored_pdf),
+    PageCase("signatures:sign_file", "provincial_admin", _stored_pdf),
     PageCase("dossiers:track", "anonymous"),
     PageCase("dossiers:queue", "counter"),
     PageCase("dossiers:receive", "counter"),
@@ -188,11 +207,17 @@ NOT_PAGES: dict[str, str] = {
     "dossiers:form_tracking_book_xlsx": "an Excel workbook (the tracking book), not a page",
     "procedures:version_new": "POST only (a button on a procedure's page)",
     "procedures:version_publish": "POST only (a button on a draft's page)",
+    "signatures:trust_root_toggle": "POST only (a button on the trust list)",
+    "pki": "the demo PKI's RFC 3161 / OCSP / CRL endpoints (binary protocols, not pages)",
+    "dossiers:sign_result": (
+        "needs a result file and a key on a token: swept with screenshots and axe-core in "
+        "tinhso/signatures/tests/browser/test_signing_pages.py"
+    ),
 }
 
 #: The namespaces each sweep file visits (see the module docstring).
 GROUPS: dict[str, frozenset[str]] = {
-    "accounts_audit": frozenset({"web", "accounts", "audit", "notifications"}),
+    "accounts_audit": frozenset({"web", "accounts", "audit", "notifications", "signatures"}),
     "organizations_calendar": frozenset({"organizations", "workcalendar", "procedures"}),
     # Swept by tinhso/dossiers/tests/browser/test_pages.py, on the one-stop test world.
     "dossiers": frozenset({"dossiers"}),

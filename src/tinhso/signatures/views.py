@@ -1,0 +1,167 @@
+"""Screens: the trust list (provincial administrator), the signature report of a stored file,
+and signing a stored PDF with a key on a token (PIN, and OTP for officials with two-factor)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tinhso.accounts.access import actor_for
+from tinhso.accounts.models import User
+from tinhso.accounts.two_factor import confirmed_device
+from tinhso.files.access import access_file
+from tinhso.signatures import selectors, services
+from tinhso.signatures.access import access_signing_key, may_manage_trust_list, usable_keys
+from tinhso.signatures.models import SignaturePurpose, TrustRoot
+from tinhso.signatures.presentation import report_view
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        return [m for ms in exc.message_dict.values() for m in ms]
+    return list(exc.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trust_list(request: HttpRequest) -> HttpResponse:
+    if not may_manage_trust_list(actor_for(request.user)):
+        raise PermissionDenied(_("Chỉ quản trị cấp tỉnh được quản lý danh sách tin cậy."))
+    errors: list[str] = []
+    pem = ""
+    if request.method == "POST":
+        upload = request.FILES.get("certificate")
+        pem = request.POST.get("pem", "")
+        data: bytes | str = upload.read(70 * 1024) if upload is not None else pem
+        assert isinstance(request.user, User)
+        try:
+            root = services.trust_root_add(
+                actor=request.user, pem=data, note=request.POST.get("note", "")
+            )
+        except ValidationError as exc:
+            errors = _messages_of(exc)
+        else:
+            messages.success(
+                request,
+                _("Đã thêm “%(subject)s” vào danh sách tin cậy.") % {"subject": root.subject},
+            )
+            return HttpResponseRedirect(reverse("signatures:trust_list"))
+    return render(
+        request,
+        "signatures/trust_list.html",
+        {
+            "roots": TrustRoot.objects.order_by("-enabled", "subject"),
+            "errors": errors,
+            "pem": pem,
+            "breadcrumbs": [(_("Danh sách tin cậy"), None)],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def trust_root_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    if not may_manage_trust_list(actor_for(request.user)):
+        raise PermissionDenied(_("Chỉ quản trị cấp tỉnh được quản lý danh sách tin cậy."))
+    root = get_object_or_404(TrustRoot, pk=pk)
+    assert isinstance(request.user, User)
+    services.trust_root_update(
+        actor=request.user,
+        root=root,
+        enabled=not root.enabled,
+        trusted_from=root.trusted_from,
+        trusted_until=root.trusted_until,
+    )
+    if root.enabled:
+        messages.success(request, _("Đã ngừng tin cậy “%(s)s”.") % {"s": root.subject})
+    else:
+        messages.success(request, _("Đã tin cậy lại “%(s)s”.") % {"s": root.subject})
+    return HttpResponseRedirect(reverse("signatures:trust_list"))
+
+
+@login_required
+@require_GET
+def file_report(request: HttpRequest, file_id: int) -> HttpResponse:
+    stored = access_file(actor_for(request.user), file_id)
+    kept = selectors.latest_report(stored)
+    if kept is None or request.GET.get("recheck"):
+        kept = services.file_signatures_check(file=stored)
+    return render(
+        request,
+        "signatures/file_report.html",
+        {
+            "stored": stored,
+            "kept": kept,
+            "report": report_view(kept.report),
+            "file_name": stored.name,
+            "breadcrumbs": [(_("Kiểm tra chữ ký số"), None)],
+        },
+    )
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_file(request: HttpRequest, file_id: int) -> HttpResponse:
+    """Sign a stored PDF: choose the key, type the token PIN (and the OTP)."""
+    actor = actor_for(request.user)
+    stored = access_file(actor, file_id)
+    keys = list(usable_keys(actor))
+    purpose = request.GET.get("purpose") or request.POST.get("purpose") or SignaturePurpose.DOCUMENT
+    if purpose not in SignaturePurpose.values:
+        purpose = SignaturePurpose.DOCUMENT
+    errors: list[str] = []
+    assert isinstance(request.user, User)
+    if request.method == "POST":
+        raw_key = request.POST.get("key", "")
+        if not raw_key.isdigit():
+            errors = [_("Chọn khóa ký số.")]
+        else:
+            # A key the actor may not use does not exist for them (404), as in the API.
+            key = access_signing_key(actor, int(raw_key))
+            try:
+                record = services.file_sign(
+                    actor=request.user,
+                    file=stored,
+                    key=key,
+                    pin=request.POST.get("pin", ""),
+                    otp=request.POST.get("otp", ""),
+                    purpose=purpose,
+                    number_notation=request.POST.get("number_notation", ""),
+                )
+            except ValidationError as exc:
+                errors = _messages_of(exc)
+            else:
+                messages.success(request, _("Đã ký số tệp “%(name)s”.") % {"name": stored.name})
+                fallback = reverse("signatures:file_report", args=[record.result_id])
+                return HttpResponseRedirect(_safe_next(request, fallback))
+    return render(
+        request,
+        "signatures/sign.html",
+        {
+            "stored": stored,
+            "keys": keys,
+            "purpose": purpose,
+            "errors": errors,
+            "needs_otp": confirmed_device(request.user) is not None,
+            "next": _safe_next(request, ""),
+            "breadcrumbs": [(_("Ký số"), None)],
+        },
+        status=400 if errors else 200,
+    )
