@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -43,6 +44,10 @@ from tinhso.signatures.selectors import (
     signing_validation_context,
     trust_roots_pem,
 )
+
+if TYPE_CHECKING:
+    from tinhso.signatures import signing
+    from tinhso.signatures.appearance import Appearance
 
 logger = logging.getLogger(__name__)
 
@@ -300,7 +305,7 @@ def file_sign(
         raise SigningRefused({"pin": [_("Nhập mã PIN của thiết bị ký số.")]})
     _check_second_factor(actor, otp)
 
-    chosen_level = level or _default_level()
+    chosen_level = cast("signing.Level", level or _default_level())
     if chosen_level != "B-B" and signing_timestamper() is None:
         if level:
             raise SigningRefused(
@@ -388,7 +393,7 @@ def _field_name(key: SigningKey, moment: dt.datetime) -> str:
 
 def _appearance_for(
     key: SigningKey, purpose: str, appearance: str, number_notation: str, moment: dt.datetime
-) -> object | None:
+) -> Appearance | None:
     from tinhso.signatures.selectors import appearance_for_key
 
     if appearance == "auto":
@@ -400,7 +405,10 @@ def _appearance_for(
             appearance = "seal" if key.kind == KeyKind.AGENCY else "signature"
     if appearance == "none":
         return None
-    return appearance_for_key(key, style=appearance, number_notation=number_notation, moment=moment)
+    chosen: Appearance = appearance_for_key(
+        key, style=appearance, number_notation=number_notation, moment=moment
+    )
+    return chosen
 
 
 # --- Validation ------------------------------------------------------------------------------
@@ -411,7 +419,7 @@ def pdf_check(
     data: bytes,
     at: dt.datetime | None = None,
     expected_agency_code: str | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Check every signature of a PDF against the trust list, in a separate process.
 
     Not a write: the public page and the API answer with it. `at` = the moment to check as of
@@ -431,7 +439,7 @@ def pdf_check(
         seconds=settings.TINHSO_SIGNATURE_VALIDATION_SECONDS,
         memory_mb=settings.TINHSO_SIGNATURE_VALIDATION_MEMORY_MB,
     )
-    report: dict[str, object] = result.as_dict()
+    report: dict[str, Any] = result.as_dict()
     return report
 
 
@@ -504,7 +512,7 @@ def pdf_seal_unattended(
     if not pin:
         logger.warning("signatures.seal_pin_missing", extra={"key": key.pk, "env": key.pin_env})
         return data
-    level = _default_level()
+    level = cast("signing.Level", _default_level())
     if level != "B-B" and signing_timestamper() is None:
         level = "B-B"
     try:

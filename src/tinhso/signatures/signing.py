@@ -38,6 +38,7 @@ from pyhanko.sign.validation.dss import collect_validation_info
 from pyhanko_certvalidator import ValidationContext
 
 from tinhso.signatures import appearance as appearances
+from tinhso.signatures.eventloop import outside_event_loop
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,8 @@ def sign_pdf(
     the signing time (claimed in the signature, /M and printed in the appearance); it defaults
     to the clock. `field_name` defaults to the next free "SignatureN".
     """
-    return asyncio.run(
+    return outside_event_loop(
+        asyncio.run,
         async_sign_pdf(
             data,
             signer=signer,
@@ -116,7 +118,7 @@ def sign_pdf(
             reason=reason,
             location=location,
             now=now,
-        )
+        ),
     )
 
 

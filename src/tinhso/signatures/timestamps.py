@@ -23,7 +23,7 @@ class BlockingHTTPTimeStamper(TimeStamper):
     def __init__(self, url: str, *, timeout: float = 10) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError("The timestamp authority's address must be http(s)://")
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.url = url
         self.timeout = timeout
 

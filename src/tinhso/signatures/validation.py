@@ -83,6 +83,7 @@ from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.validate import async_validate_path
 
+from tinhso.signatures.eventloop import outside_event_loop
 from tinhso.signatures.keys import agency_code_of as certificate_identifier
 from tinhso.signatures.reasons import Severity, reason_message, verdict_of
 
@@ -290,6 +291,25 @@ def failed_result(code: str, *, valid_at: dt.datetime, **params: str) -> Validat
 
 
 def validate_pdf(
+    data: bytes,
+    *,
+    trust_roots: Sequence[bytes],
+    at: dt.datetime | None,
+    expected_agency_code: str | None = None,
+    allow_fetching: bool = False,
+) -> ValidationResult:
+    """`_validate_pdf` (below), off any running event loop (pyHanko calls `asyncio.run`)."""
+    return outside_event_loop(
+        _validate_pdf,
+        data,
+        trust_roots=trust_roots,
+        at=at,
+        expected_agency_code=expected_agency_code,
+        allow_fetching=allow_fetching,
+    )
+
+
+def _validate_pdf(
     data: bytes,
     *,
     trust_roots: Sequence[bytes],

@@ -3,6 +3,7 @@ and signing a stored PDF with a key on a token (PIN, and OTP for officials with 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,9 @@ from tinhso.files.access import access_file
 from tinhso.signatures import selectors, services
 from tinhso.signatures.access import access_signing_key, may_manage_trust_list, usable_keys
 from tinhso.signatures.models import SignaturePurpose, TrustRoot
-from tinhso.signatures.presentation import report_view
+from tinhso.signatures.presentation import LEVELS, report_view
+
+LEVEL_CHOICES = ("B-T", "B-LT", "B-LTA")
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -127,6 +130,7 @@ def sign_file(request: HttpRequest, file_id: int) -> HttpResponse:
     if purpose not in SignaturePurpose.values:
         purpose = SignaturePurpose.DOCUMENT
     errors: list[str] = []
+    level = request.POST.get("level", "") or str(settings.TINHSO_SIGNATURE_LEVEL)
     assert isinstance(request.user, User)
     if request.method == "POST":
         raw_key = request.POST.get("key", "")
@@ -143,6 +147,7 @@ def sign_file(request: HttpRequest, file_id: int) -> HttpResponse:
                     pin=request.POST.get("pin", ""),
                     otp=request.POST.get("otp", ""),
                     purpose=purpose,
+                    level=level if level in LEVEL_CHOICES else None,
                     number_notation=request.POST.get("number_notation", ""),
                 )
             except ValidationError as exc:
@@ -160,6 +165,8 @@ def sign_file(request: HttpRequest, file_id: int) -> HttpResponse:
             "purpose": purpose,
             "errors": errors,
             "needs_otp": confirmed_device(request.user) is not None,
+            "levels": [(value, LEVELS[value]) for value in LEVEL_CHOICES],
+            "level": level,
             "next": _safe_next(request, ""),
             "breadcrumbs": [(_("Ký số"), None)],
         },

@@ -17,6 +17,7 @@ Chromium is never downloaded (`playwright install` is not used): the tests drive
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Callable, Generator, Iterator
@@ -93,6 +94,10 @@ def pytest_runtest_call(item: pytest.Item) -> None:
             pytest.fail(reason, pytrace=False)
 
 
+#: Playwright's event loop while the session's browser is open (see `browser`).
+_PLAYWRIGHT_LOOP: list[asyncio.AbstractEventLoop] = []
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser | None]:
     """Chromium for the whole session; None when it is missing (the tests then fail)."""
@@ -104,9 +109,15 @@ def browser() -> Iterator[Browser | None]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        # Playwright's loop stays marked as running in this thread between its calls. Tests
+        # that do not drive the browser must not see it (pyHanko's synchronous calls start
+        # loops of their own): it is marked running only while a `page` test runs.
+        _PLAYWRIGHT_LOOP.append(asyncio.get_running_loop())
+        asyncio.events._set_running_loop(None)
         try:
             yield chromium
         finally:
+            asyncio.events._set_running_loop(_PLAYWRIGHT_LOOP.pop())
             chromium.close()
 
 
@@ -121,6 +132,7 @@ def page(
     if browser is None:
         yield None  # type: ignore[misc]  # pytest_runtest_call fails the test before it runs
         return
+    asyncio.events._set_running_loop(_PLAYWRIGHT_LOOP[-1])
     context = browser.new_context(
         base_url=live_server.url,
         viewport=DESKTOP,  # type: ignore[arg-type]
@@ -142,6 +154,7 @@ def page(
             except Exception as exc:  # the page may be what broke; the failure is reported anyway
                 print(f"\nNo screenshot of the failed test ({exc.__class__.__name__}).")
         context.close()
+        asyncio.events._set_running_loop(None)
 
 
 def login(page: Page, username: str, password: str) -> None:

@@ -85,4 +85,4 @@ def register_test_keys(
 def _pem(certificate: Any) -> str:
     from asn1crypto import pem
 
-    return pem.armor("CERTIFICATE", certificate.dump()).decode("ascii")
+    return str(pem.armor("CERTIFICATE", certificate.dump()).decode("ascii"))

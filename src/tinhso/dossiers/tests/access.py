@@ -130,6 +130,7 @@ def _result_a(w: World) -> Any:
         from tinhso.testing.signing_world import pdf_of_agency_a
 
         clerk = w.user("van_thu_a")
+        assert clerk is not None
         return ResultFile.objects.create(
             dossier=_dossier_a(w), file=pdf_of_agency_a(w), name="Quyết định", added_by=clerk
         )

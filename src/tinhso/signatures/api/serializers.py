@@ -118,7 +118,7 @@ class SignRequestSerializer(serializers.Serializer[None]):
 class SignatureRecordSerializer(serializers.ModelSerializer[SignatureRecord]):
     file = serializers.IntegerField(source="result_id", read_only=True)
     sha256 = serializers.CharField(source="result.sha256", read_only=True)
-    source = serializers.IntegerField(source="source_id", read_only=True)
+    source_file = serializers.IntegerField(source="source_id", read_only=True)
 
     class Meta:
         model = SignatureRecord
@@ -126,7 +126,7 @@ class SignatureRecordSerializer(serializers.ModelSerializer[SignatureRecord]):
             "id",
             "file",
             "sha256",
-            "source",
+            "source_file",
             "key",
             "purpose",
             "level",

@@ -89,8 +89,9 @@ class ValidateView(APIView):
             raise exceptions.ValidationError(
                 {"file": [_("Gửi đúng một tệp PDF trong trường “file” (multipart/form-data).")]}
             )
-        at = parse_moment(request.data.get("at", ""))
-        agency_code = str(request.data.get("agency_code", "") or "").strip().upper() or None
+        fields = request.POST
+        at = parse_moment(fields.get("at", ""))
+        agency_code = str(fields.get("agency_code", "") or "").strip().upper() or None
         data = uploads[0].read()
         try:
             report = services.pdf_check(data=data, at=at, expected_agency_code=agency_code)

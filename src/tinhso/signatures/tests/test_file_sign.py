@@ -18,7 +18,7 @@ from tinhso.audit.models import AuditEvent
 from tinhso.files.models import StoredFile
 from tinhso.files.services import file_store
 from tinhso.organizations.models import Agency
-from tinhso.signatures.models import SignatureRecord, ValidationReport
+from tinhso.signatures.models import SignatureRecord, SigningKey, ValidationReport
 from tinhso.signatures.services import file_sign, pdf_check, read_file_bytes
 from tinhso.signatures.tests.pdfs import official_document
 from tinhso.testing.factories import make_agency, official
@@ -53,6 +53,11 @@ def keys(settings: Any, test_pki: LocalPki, agency: Agency, leader: User, clerk:
     return register_test_keys(settings, test_pki, agency=agency, leader=leader, clerk=clerk)
 
 
+def _leader(keys: KeySet) -> SigningKey:
+    assert keys.leader is not None
+    return keys.leader
+
+
 def _store(user: User, data: bytes, name: str = "van-ban.pdf") -> StoredFile:
     return file_store(actor=user, upload=SimpleUploadedFile(name, data, "application/pdf"))
 
@@ -63,7 +68,7 @@ def test_the_leader_signs_then_the_clerk_seals_last(
     # given an approved document with the leader's name under the title
     original = _store(leader, official_document())
     # when the leader signs with the personal key, then the clerk with the agency key
-    first = file_sign(actor=leader, file=original, key=keys.leader, pin="123456")  # type: ignore[arg-type]
+    first = file_sign(actor=leader, file=original, key=_leader(keys), pin="123456")
     second = file_sign(actor=clerk, file=first.result, key=keys.seal, pin="123456")
     # then each signature is an incremental update of the file before it
     before = read_file_bytes(original)
@@ -87,7 +92,7 @@ def test_a_wrong_pin_is_refused_and_nothing_is_stored(keys: KeySet, leader: User
     original = _store(leader, official_document())
     files_before = StoredFile.objects.count()
     with pytest.raises(ValidationError) as refused:
-        file_sign(actor=leader, file=original, key=keys.leader, pin="000000")  # type: ignore[arg-type]
+        file_sign(actor=leader, file=original, key=_leader(keys), pin="000000")
     assert refused.value.message_dict["pin"] == ["Mã PIN không đúng."]
     assert "000000" not in str(refused.value)
     assert StoredFile.objects.count() == files_before
@@ -97,8 +102,9 @@ def test_a_wrong_pin_is_refused_and_nothing_is_stored(keys: KeySet, leader: User
 
 def test_nobody_signs_with_someone_elses_key(keys: KeySet, leader: User, clerk: User) -> None:
     original = _store(leader, official_document())
+    assert keys.leader is not None
     with pytest.raises(PermissionDenied):
-        file_sign(actor=clerk, file=original, key=keys.leader, pin="123456")  # type: ignore[arg-type]
+        file_sign(actor=clerk, file=original, key=_leader(keys), pin="123456")
     specialist = official(Role.CHUYEN_VIEN, agency=keys.seal.agency)
     with pytest.raises(PermissionDenied):
         file_sign(actor=specialist, file=original, key=keys.seal, pin="123456")
@@ -112,13 +118,13 @@ def test_an_official_with_two_factor_confirms_with_the_otp(keys: KeySet, leader:
     # when the OTP is missing or wrong
     for otp, message in (("", "Nhập mã xác thực"), ("000000", "không đúng")):
         with pytest.raises(ValidationError) as refused:
-            file_sign(actor=leader, file=original, key=keys.leader, pin="123456", otp=otp)  # type: ignore[arg-type]
+            file_sign(actor=leader, file=original, key=_leader(keys), pin="123456", otp=otp)
         assert message in refused.value.message_dict["otp"][0]
     # then with the right code it signs (once the throttle of the wrong try has passed)
     device.refresh_from_db()
     device.throttle_reset()
     code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-    record = file_sign(actor=leader, file=original, key=keys.leader, pin="123456", otp=code)  # type: ignore[arg-type]
+    record = file_sign(actor=leader, file=original, key=_leader(keys), pin="123456", otp=code)
     assert record.result.sha256 != original.sha256
 
 
@@ -136,8 +142,8 @@ def test_a_signed_upload_is_checked_in_the_background(
     # given a PDF signed elsewhere by the agency
     original = _store(leader, official_document())
     signed = read_file_bytes(
-        file_sign(actor=leader, file=original, key=keys.leader, pin="123456").result
-    )  # type: ignore[arg-type]
+        file_sign(actor=leader, file=original, key=_leader(keys), pin="123456").result
+    )
     ValidationReport.objects.all().delete()
     # when it is uploaded again (another agency receives it)
     other = official(Role.VAN_THU, agency=make_agency(code="H57.90.01"))
@@ -152,3 +158,31 @@ def test_an_unsigned_upload_gets_no_report_row(keys: KeySet, leader: User) -> No
     stored = _store(leader, official_document())
     assert not ValidationReport.objects.filter(file=stored).exists()
     assert pdf_check(data=read_file_bytes(stored))["verdict"] == "unsigned"
+
+
+@pytest.mark.parametrize("level", ["B-LT", "B-LTA"])
+def test_records_kept_long_term_are_signed_with_revocation_data(
+    keys: KeySet, clerk: User, level: str
+) -> None:
+    # given the agency's seal and the local OCSP responder and CRLs of the PKI
+    original = _store(clerk, official_document())
+    # when the clerk signs at a long-term level
+    record = file_sign(actor=clerk, file=original, key=keys.seal, pin="123456", level=level)
+    # then the report says the level and the signature is valid
+    report = pdf_check(data=read_file_bytes(record.result))
+    assert report["verdict"] == "valid", report
+    assert report["signatures"][0]["level"] == level
+    assert record.level == level
+
+
+def test_an_explicit_timestamped_level_without_a_tsa_is_refused(
+    keys: KeySet, clerk: User, settings: Any
+) -> None:
+    settings.TINHSO_TSA_URL = ""
+    settings.TINHSO_PKI_DIR = "/nonexistent"
+    original = _store(clerk, official_document())
+    with pytest.raises(ValidationError, match="Chưa cấu hình dịch vụ cấp dấu thời gian"):
+        file_sign(actor=clerk, file=original, key=keys.seal, pin="123456", level="B-T")
+    # the default level falls back to B-B and says so in the record
+    record = file_sign(actor=clerk, file=original, key=keys.seal, pin="123456")
+    assert record.level == "B-B"

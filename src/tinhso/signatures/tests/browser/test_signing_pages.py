@@ -59,7 +59,7 @@ def test_the_clerk_seals_a_result_and_anyone_checks_it(
     # when the clerk opens the dossier and signs the result
     sign_in(clerk)
     page.goto(f"/dossiers/{d.code}/")
-    page.get_by_role("link", name="Ký số").click()
+    page.get_by_role("link", name="Ký số", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ký số tệp")
     screenshots(page, "signatures-sign-result")
     assert_accessible(page, "sign result")
