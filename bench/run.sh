@@ -14,7 +14,11 @@
 #   BENCH_DURATION, BENCH_WARMUP, BENCH_REPEAT   seconds per run, of the warm-up, runs kept
 #   BENCH_QUIET_WAIT    seconds to wait, before each run, for other work on the machine to end
 #   BENCH_BENCHMARKS    comma list from: healthz,home,deadline,deadline@500, receipt,
-#                       dossier-list@1,dossier-list,track@1,track,search@1,search (default: all)
+#                       dossier-list@1,dossier-list,track@1,track,search@1,search, signatures
+#                       (default: all); "signatures" alone runs bench/signatures.py only, without
+#                       the database, the province or Gunicorn (about a minute with --quick)
+#   BENCH_SIGNATURES=0  skip the signature benchmarks (bench/signatures.py: signing on SoftHSM2
+#                       with the local TSA, sandboxed validation), run after the HTTP ones
 #   BENCH_DOSSIERS      one-stop dossiers to generate (default 1000000; 0: none)
 #   BENCH_REDIS_URL     Redis for the queue and cache as in production (default
 #                       redis://127.0.0.1:6379/15 when it answers; "none": embedded queue)
@@ -29,7 +33,7 @@ quick="${BENCH_QUICK:-0}"
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +51,37 @@ workers="${BENCH_WORKERS:-4}"
 threads="${BENCH_THREADS:-2}"
 
 say() { printf '[bench] %s\n' "$*" >&2; }
+
+# --- Which benchmarks: the HTTP ones (bench/drive.py) and the signatures (bench/signatures.py) ---
+http_benchmarks=""
+run_signatures=1
+if [ -n "${BENCH_BENCHMARKS:-}" ]; then
+  run_signatures=0
+  IFS=',' read -ra requested <<<"$BENCH_BENCHMARKS"
+  for name in "${requested[@]}"; do
+    name="${name// /}"
+    case "$name" in
+      "") ;;
+      signatures) run_signatures=1 ;;
+      *) http_benchmarks="${http_benchmarks:+$http_benchmarks,}$name" ;;
+    esac
+  done
+fi
+if [ "${BENCH_SIGNATURES:-1}" = 0 ]; then run_signatures=0; fi
+signature_bench() {
+  # Its own processes (SoftHSM2 token, timestamp authority, validation sandboxes): no server.
+  $PY bench/signatures.py --duration "$duration" --out-dir var/bench
+}
+if [ -n "${BENCH_BENCHMARKS:-}" ] && [ -z "$http_benchmarks" ]; then
+  if [ "$run_signatures" = 0 ]; then
+    echo "bench/run.sh: nothing to run (BENCH_BENCHMARKS=$BENCH_BENCHMARKS, BENCH_SIGNATURES=0)" >&2
+    exit 2
+  fi
+  say "signature benchmarks only: no database, no Gunicorn"
+  set +e
+  signature_bench
+  exit $?
+fi
 
 # --- The load generator ---------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
@@ -140,7 +175,7 @@ set +e
 $PY bench/drive.py \
   --base-url "http://127.0.0.1:$port" \
   --wait-ready 60 \
-  --benchmarks "${BENCH_BENCHMARKS:-healthz,home,deadline,deadline@500,receipt,dossier-list@1,dossier-list,track@1,track,search@1,search}" \
+  --benchmarks "${http_benchmarks:-healthz,home,deadline,deadline@500,receipt,dossier-list@1,dossier-list,track@1,track,search@1,search}" \
   --duration "$duration" --warmup "$warmup" --repeat "$repeat" --quiet-wait "$quiet_wait" \
   --cookies "$runtime/cookies.txt" --data "$runtime/data.json" \
   --server-pid "$server" --server "$server_info" \
@@ -150,5 +185,15 @@ status=$?
 set -e
 if grep -q '"level": "error"\|Traceback' "$runtime/gunicorn.log"; then
   say "the server logged errors: see $runtime/gunicorn.log"
+fi
+if [ "$run_signatures" = 1 ]; then
+  stop_server  # the signature benchmarks measure their own processes: leave them the cores
+  say "signature benchmarks (bench/signatures.py)"
+  set +e
+  signature_bench
+  signatures_status=$?
+  set -e
+  # 0 all met, 1 a target missed, 2 could not run: the worse of the two parts.
+  if [ "$signatures_status" -gt "$status" ]; then status=$signatures_status; fi
 fi
 exit "$status"

@@ -29,6 +29,7 @@ import hmac
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -247,6 +248,24 @@ def _token(module: str, token_label: str) -> pkcs11.Token:
     return token
 
 
+#: SoftHSM2's file store rewrites the token's object file at each log-in; a log-in in another
+#: process reading it at that moment gets CKR_GENERAL_ERROR (seen under the signing benchmark:
+#: 5–20 % of log-ins with two processes). A few short retries absorb it (1,000 log-ins from two
+#: processes: 40 retries, no failure).
+LOGIN_ATTEMPTS = 4
+
+
+def _log_in(token: pkcs11.Token, pin: str, token_label: str) -> pkcs11.Session:
+    for attempt in range(LOGIN_ATTEMPTS):
+        try:
+            return token.open(user_pin=pin)
+        except pkcs11.exceptions.GeneralError:
+            if attempt == LOGIN_ATTEMPTS - 1:
+                raise TokenUnavailable(f"token {token_label!r}: GeneralError") from None
+            time.sleep(0.005 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def _pin_digest(pin: str) -> bytes:
     return hmac.new(_PIN_KEY, pin.encode("utf-8"), hashlib.sha256).digest()
 
@@ -272,7 +291,7 @@ def pkcs11_session(
         try:
             if login.sessions == 0:
                 try:
-                    login.anchor = token.open(user_pin=pin)
+                    login.anchor = _log_in(token, pin, token_label)
                 except pkcs11.exceptions.UserAlreadyLoggedIn:
                     # Logged in by code that bypassed this module: the PIN cannot be checked.
                     raise TokenUnavailable(

@@ -38,6 +38,7 @@ from pyhanko.sign.validation.dss import collect_validation_info
 from pyhanko_certvalidator import ValidationContext
 
 from tinhso.signatures import appearance as appearances
+from tinhso.signatures import speedups  # noqa: F401 - installs the fast readers
 from tinhso.signatures.eventloop import outside_event_loop
 
 logger = logging.getLogger(__name__)

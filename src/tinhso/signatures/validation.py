@@ -83,6 +83,7 @@ from pyhanko_certvalidator.path import ValidationPath
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.validate import async_validate_path
 
+from tinhso.signatures import speedups  # noqa: F401 - installs the fast readers
 from tinhso.signatures.eventloop import outside_event_loop
 from tinhso.signatures.keys import agency_code_of as certificate_identifier
 from tinhso.signatures.reasons import Severity, reason_message, verdict_of

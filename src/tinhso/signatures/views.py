@@ -130,7 +130,8 @@ def sign_file(request: HttpRequest, file_id: int) -> HttpResponse:
     if purpose not in SignaturePurpose.values:
         purpose = SignaturePurpose.DOCUMENT
     errors: list[str] = []
-    level = request.POST.get("level", "") or str(settings.TINHSO_SIGNATURE_LEVEL)
+    posted_level = request.POST.get("level", "")
+    level = posted_level or str(settings.TINHSO_SIGNATURE_LEVEL)
     assert isinstance(request.user, User)
     if request.method == "POST":
         raw_key = request.POST.get("key", "")
@@ -147,7 +148,8 @@ def sign_file(request: HttpRequest, file_id: int) -> HttpResponse:
                     pin=request.POST.get("pin", ""),
                     otp=request.POST.get("otp", ""),
                     purpose=purpose,
-                    level=level if level in LEVEL_CHOICES else None,
+                    # Only a level the signer chose; the default follows the TSA's presence.
+                    level=posted_level if posted_level in LEVEL_CHOICES else None,
                     number_notation=request.POST.get("number_notation", ""),
                 )
             except ValidationError as exc:
