@@ -1,21 +1,103 @@
-"""DRF authentication by `Authorization: Bearer <token>`."""
+"""DRF authentication by `Authorization: Bearer <token>`.
+
+An integration calls many times a second with the same token (the counter software of the
+one-stop shop): each process keeps what it read about a token — the token row, its user and
+the user's `Actor` (memberships) — for `TINHSO_API_TOKEN_RECHECK_SECONDS` (5 s by default, 0 in
+tests), so that a busy token costs no query. The expiry is checked on every request. A
+revocation, a deactivated or changed account and a changed membership take effect within
+that interval in every process; the process that saves them also drops what it kept at once.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from tinhso.accounts.models import ApiToken
+from tinhso.accounts.access import Actor, actor_for
+from tinhso.accounts.models import ApiToken, Membership, User
 from tinhso.accounts.tokens import hash_token_key
 
 #: `last_used_at` is bookkeeping for administrators (which tokens are stale), not business
 #: state: refreshed at most this often, without an audit row, to spare a write per request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+
+#: Beyond this many tokens the process forgets them all (a few hundred integrations at most).
+_MAX_KEPT = 10_000
+
+
+def recheck_seconds() -> float:
+    """How long a process trusts a token it has read (0: read it on every request)."""
+    return float(
+        getattr(settings, "TINHSO_API_TOKEN_RECHECK_SECONDS", 0.0 if settings.IS_TEST else 5.0)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    token: ApiToken  # with its user
+    actor: Actor
+    read_at: float  # _monotonic()
+
+
+_kept: dict[str, _Kept] = {}
+_lock = threading.Lock()
+#: Bumped by every forget: a read that started before it must not be kept after it.
+_generation = 0
+_monotonic = time.monotonic  # replaced in tests to move the clock
+
+
+def api_token_cache_clear() -> None:
+    """Forget every token this process has read (on saves of tokens, users, memberships)."""
+    global _generation
+    with _lock:
+        _generation += 1
+        _kept.clear()
+
+
+def _forget(**_: Any) -> None:
+    api_token_cache_clear()
+
+
+for _model in (ApiToken, User, Membership):
+    post_save.connect(_forget, sender=_model, dispatch_uid=f"api-token-{_model}")
+    post_delete.connect(_forget, sender=_model, dispatch_uid=f"api-token-{_model}-d")
+
+
+def _read(key_hash: str, *, keep: bool) -> tuple[ApiToken | None, Actor | None]:
+    """The token from the database; with `keep`, also its user's Actor, and both are kept
+    for the re-check interval."""
+    with _lock:
+        generation = _generation
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+    if token is None or not keep:
+        return token, None  # unknown keys are not kept: a token issued now works at once
+    actor = actor_for(token.user)
+    with _lock:
+        if generation == _generation:
+            if len(_kept) >= _MAX_KEPT:
+                _kept.clear()
+            _kept[key_hash] = _Kept(token, actor, _monotonic())
+    return token, actor
+
+
+def _lookup(key_hash: str) -> tuple[ApiToken | None, Actor | None]:
+    interval = recheck_seconds()
+    if interval > 0:
+        kept = _kept.get(key_hash)
+        if kept is not None and _monotonic() - kept.read_at < interval:
+            return kept.token, kept.actor
+    return _read(key_hash, keep=interval > 0)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -30,11 +112,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Tiêu đề Authorization không hợp lệ."))
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token_key(parts[1]))
-            .first()
-        )
+        token, actor = _lookup(hash_token_key(parts[1]))
         now = timezone.now()
         if token is None or not token.is_live(now) or not token.user.is_active:
             raise exceptions.AuthenticationFailed(
@@ -43,7 +121,13 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
-        return token.user, token
+        if actor is None:
+            return token.user, token
+        # A kept token serves many requests at once: each gets its own user object (views may
+        # annotate it), holding the Actor that `actor_for` would otherwise read again.
+        user = copy.copy(token.user)
+        user._tinhso_actor = actor  # type: ignore[attr-defined]
+        return user, token
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword

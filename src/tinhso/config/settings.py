@@ -340,6 +340,16 @@ TINHSO_PROVINCE_NAME = env_str("TINHSO_PROVINCE_NAME", "Thành phố Huế")
 TINHSO_DEMO_PASSWORD = env_str("TINHSO_DEMO_PASSWORD", "tinhso-demo-2026")
 # How long a process trusts its cached working calendar before re-reading its revision.
 TINHSO_CALENDAR_RECHECK_SECONDS = 0.0 if IS_TEST else env_int("TINHSO_CALENDAR_RECHECK_SECONDS", 2)
+# A published procedure's data (steps, components, fees) and the agencies, kept per process for
+# the receipt; a publication is seen at once by the process that saves it, by others within this.
+TINHSO_CATALOGUE_RECHECK_SECONDS = (
+    0.0 if IS_TEST else env_int("TINHSO_CATALOGUE_RECHECK_SECONDS", 2)
+)
+# An API token, its user and memberships, kept per process; a revocation is seen at once by the
+# process that makes it, by the others within this many seconds.
+TINHSO_API_TOKEN_RECHECK_SECONDS = (
+    0.0 if IS_TEST else env_int("TINHSO_API_TOKEN_RECHECK_SECONDS", 5)
+)
 
 # --- Logging: JSON lines with the request id -----------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "WARNING" if IS_TEST else "INFO")

@@ -25,6 +25,7 @@ from tinhso.accounts.access import Actor
 from tinhso.accounts.models import Role
 from tinhso.dossiers.access import visible_dossiers
 from tinhso.dossiers.models import OPEN_STATUSES, Dossier, Status
+from tinhso.dossiers.rules import CODE_RE
 from tinhso.procedures.models import StepKind
 from tinhso.text import fold
 from tinhso.workcalendar.arithmetic import TIMEZONE
@@ -80,8 +81,8 @@ def dossier_list(actor: Actor, f: DossierFilter | None = None) -> QuerySet[Dossi
         qs = qs.filter(submitted_at__lt=_local_midnight(f.received_to + dt.timedelta(days=1)))
     ordering: list[Any] = ["-submitted_at", "-id"]
     if f.q.strip():
-        qs, by_words = _search(qs, f.q)
-        if by_words and connection.vendor == "postgresql":
+        qs, sort_matches = _search(qs, f.q)
+        if sort_matches and connection.vendor == "postgresql":
             # Sort the (few) matches instead of walking the date index and testing every row
             # against the words: the expression hides the index from the planner.
             ordering = [
@@ -106,30 +107,43 @@ def _search(qs: QuerySet[Dossier], q: str) -> tuple[QuerySet[Dossier], bool]:
     A code (with dashes) or a number (ID, phone) is matched exactly. Words are matched against
     the folded applicant name: on PostgreSQL as words with a full-text index (the last word as
     a prefix, since the officer may still be typing: "nguyen van a" finds "Nguyễn Văn An"),
-    on SQLite as substrings. Returns the filtered rows and whether words were searched.
+    on SQLite as substrings. Returns the filtered rows and whether the matches should be
+    sorted (few, found through the full-text index) rather than the date index walked.
     """
     text = q.strip()
     compact = text.replace(" ", "").replace(".", "")
+    if CODE_RE.match(text.upper()):
+        # A whole dossier code: the unique index answers (a part of a code still scans).
+        return qs.filter(code=text.upper()), False
     if "-" in text and not any(ch.isspace() for ch in text):
         return qs.filter(Q(code=text.upper()) | Q(search_text__contains=fold(text))), False
     if compact.isdigit():
         if len(compact) >= 6:
-            return qs.filter(Q(applicant_id_number=compact) | Q(applicant_phone=compact)), False
+            exact = qs.filter(Q(applicant_id_number=compact) | Q(applicant_phone=compact))
+            if connection.vendor != "postgresql":
+                return exact, False
+            # The search text holds the ID number and the phone as words (services
+            # `_search_text`): the word finds the one row through the index where the
+            # columns alone scan every dossier the officer sees (~300 ms on a million).
+            return exact.filter(_words_match(compact)), True
         return qs.filter(search_text__contains=compact), False
     terms = fold(text).split()[:8]
     if connection.vendor == "postgresql" and terms and all(_WORD_RE.match(t) for t in terms):
-        query = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
-        match = RawSQL(
-            'to_tsvector(\'simple\', "dossiers_dossier"."search_text") '
-            "@@ to_tsquery('simple', %s)",
-            [query],
-            output_field=BooleanField(),
-        )
-        return qs.filter(match), True
+        return qs.filter(_words_match(" & ".join([*terms[:-1], f"{terms[-1]}:*"]))), True
     condition = Q()
     for term in terms:
         condition &= Q(search_text__contains=term)
     return qs.filter(condition), True
+
+
+def _words_match(query: str) -> RawSQL:
+    """The search text holds the words of `query` (a `to_tsquery` of words made of letters or
+    digits only), through the full-text index `dossier_search_words` (migration 0002)."""
+    return RawSQL(
+        "to_tsvector('simple', \"dossiers_dossier\".\"search_text\") @@ to_tsquery('simple', %s)",
+        [query],
+        output_field=BooleanField(),
+    )
 
 
 def counter_queue(actor: Actor, agency_ids: frozenset[int] | None = None) -> QuerySet[Dossier]:

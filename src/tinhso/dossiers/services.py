@@ -16,15 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
+import time
 import uuid
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Prefetch
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,7 +43,6 @@ from tinhso.dossiers.models import Activity as ActivityRow
 from tinhso.dossiers.models import (
     ApplicantKind,
     Channel,
-    CodeCounter,
     Dossier,
     DossierAgency,
     DossierComponent,
@@ -66,6 +70,8 @@ from tinhso.dossiers.rules import (
 from tinhso.organizations.models import Agency, Department
 from tinhso.procedures.models import (
     Component,
+    Fee,
+    Procedure,
     ProcedureVersion,
     ProcessStep,
     StepAgency,
@@ -231,10 +237,84 @@ def receivable(version: ProcedureVersion, agency: Agency) -> bool:
     return bool(set(version.levels or []) & set(receivable_levels(agency)))
 
 
-def _published_version(code: str) -> ProcedureVersion:
+# --- The catalogue as a receipt reads it, kept per process ----------------------------------
+# A counter receives the same few procedures all day: the published version with its steps,
+# components and fees, the agencies and departments it names, are read once per process and
+# kept for `TINHSO_CATALOGUE_RECHECK_SECONDS` (by default the working calendar's re-check
+# interval: 2 s in production, 0 — no keeping — in tests). Every process then sees a
+# publication, a renamed agency or department within that interval; the process that saves
+# one also drops everything it kept at once. The objects kept are shared by the requests of
+# a process and must not be changed.
+
+_T = TypeVar("_T")
+_catalogue: dict[tuple[Any, ...], tuple[float, Any]] = {}
+_catalogue_lock = threading.Lock()
+#: Bumped by every forget: a read that started before it must not be kept after it.
+_catalogue_generation = 0
+_monotonic = time.monotonic  # replaced in tests to move the clock
+#: Beyond this many entries the process forgets them all (a province has ~2,000 procedures).
+_CATALOGUE_MAX = 20_000
+
+
+def catalogue_recheck_seconds() -> float:
+    """How long a process trusts the catalogue rows it has read (0: read them every time)."""
+    return float(
+        getattr(
+            settings,
+            "TINHSO_CATALOGUE_RECHECK_SECONDS",
+            settings.TINHSO_CALENDAR_RECHECK_SECONDS,
+        )
+    )
+
+
+def catalogue_cache_clear(**_: Any) -> None:
+    """Forget the catalogue rows this process has kept."""
+    global _catalogue_generation
+    with _catalogue_lock:
+        _catalogue_generation += 1
+        _catalogue.clear()
+
+
+for _model in (Procedure, ProcedureVersion, ProcessStep, Component, Fee, Agency, Department):
+    post_save.connect(catalogue_cache_clear, sender=_model, dispatch_uid=f"receipt-{_model}")
+    post_delete.connect(catalogue_cache_clear, sender=_model, dispatch_uid=f"receipt-{_model}-d")
+
+
+def _kept(key: tuple[Any, ...], load: Callable[[], _T]) -> _T:
+    """`load()`, or what it returned less than the re-check interval ago."""
+    interval = catalogue_recheck_seconds()
+    if interval <= 0:
+        return load()
+    entry = _catalogue.get(key)
+    now = _monotonic()
+    if entry is not None and now - entry[0] < interval:
+        value: _T = entry[1]
+        return value
+    with _catalogue_lock:
+        generation = _catalogue_generation
+    value = load()
+    with _catalogue_lock:
+        if generation == _catalogue_generation:
+            if len(_catalogue) >= _CATALOGUE_MAX:
+                _catalogue.clear()
+            _catalogue[key] = (now, value)
+    return value
+
+
+def _load_published_version(code: str) -> ProcedureVersion:
     version = (
         ProcedureVersion.objects.select_related("procedure", "competent_agency")
-        .filter(procedure__code=code.strip(), status=VersionStatus.PUBLISHED)
+        .prefetch_related(
+            "components",
+            "fees",
+            Prefetch(
+                "steps",
+                queryset=ProcessStep.objects.select_related("agency", "department").order_by(
+                    "order"
+                ),
+            ),
+        )
+        .filter(procedure__code=code, status=VersionStatus.PUBLISHED)
         .first()
     )
     if version is None:
@@ -245,7 +325,23 @@ def _published_version(code: str) -> ProcedureVersion:
                 ]
             }
         )
+    version._ordered_steps = list(version.steps.all())  # type: ignore[attr-defined]
     return version
+
+
+def _published_version(code: str) -> ProcedureVersion:
+    """The version in force of the procedure `code`, with its steps (in order, with their
+    agency and department), components and fees."""
+    code = code.strip()
+    return _kept(("version", code), lambda: _load_published_version(code))
+
+
+def _agency(pk: int) -> Agency:
+    return _kept(("agency", pk), lambda: Agency.objects.get(pk=pk))
+
+
+def _department(pk: int) -> Department | None:
+    return _kept(("department", pk), lambda: Department.objects.filter(pk=pk).first())
 
 
 def _counter_agency(actor: Actor, requested: int | None) -> Agency:
@@ -262,7 +358,7 @@ def _counter_agency(actor: Actor, requested: int | None) -> Agency:
         raise ValidationError(
             {"agency": [_("Bạn làm việc ở nhiều bộ phận một cửa: hãy chọn nơi tiếp nhận.")]}
         )
-    return Agency.objects.get(pk=agency_id)
+    return _agency(agency_id)
 
 
 def _counter_department(actor: Actor, agency_id: int) -> int | None:
@@ -272,16 +368,30 @@ def _counter_department(actor: Actor, agency_id: int) -> int | None:
     return None
 
 
-def _allocate_code(agency: Agency, day: dt.date) -> str:
-    """The next code of the day at the agency: the counter row is locked until commit, so
-    concurrent receipts get consecutive numbers with no gap and no duplicate."""
-    CodeCounter.objects.bulk_create(
-        [CodeCounter(agency=agency, day=day, last=0)], ignore_conflicts=True
-    )
-    counter = CodeCounter.objects.select_for_update().get(agency=agency, day=day)
-    counter.last += 1
-    CodeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
-    return dossier_code(agency.code, day, counter.last)
+#: One statement that creates the day's counter at 1 or adds one to it, returning the number:
+#: PostgreSQL and SQLite (3.35 and later) both speak this upsert.
+_NEXT_NUMBER_SQL = (
+    'INSERT INTO "dossiers_codecounter" ("agency_id", "day", "last") VALUES (%s, %s, 1) '
+    'ON CONFLICT ("agency_id", "day") DO UPDATE SET "last" = "dossiers_codecounter"."last" + 1 '
+    'RETURNING "last"'
+)
+_SET_CODE_SQL = 'UPDATE "dossiers_dossier" SET "code" = %s, "search_text" = %s WHERE "id" = %s'
+
+
+def _number(d: Dossier, agency: Agency, day: dt.date) -> None:
+    """Give the new dossier its code: the next number of the day at the agency.
+
+    The upsert leaves the counter row locked until commit: concurrent receipts wait for each
+    other and get consecutive numbers, with no duplicate, and no gap either, since a receipt
+    that rolls back takes its number back. What follows runs while others wait, so both
+    statements are sent as written, without the ORM's compiling.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER_SQL, [agency.pk, day])
+        (number,) = cursor.fetchone()
+        d.code = dossier_code(agency.code, day, number)
+        d.search_text = _search_text(d)
+        cursor.execute(_SET_CODE_SQL, [d.code, d.search_text, d.pk])
 
 
 def _steps(version: ProcedureVersion) -> list[ProcessStep]:
@@ -306,9 +416,13 @@ def _step_place(dossier: Dossier, step: ProcessStep) -> tuple[Agency, Department
     if step.department is not None and step.department.agency_id == agency.pk:
         return agency, step.department
     if step.department_short_name:
-        department = Department.objects.filter(
-            agency=agency, short_name=step.department_short_name, is_active=True
-        ).first()
+        short_name = step.department_short_name
+        department = _kept(
+            ("department", agency.pk, short_name),
+            lambda: Department.objects.filter(
+                agency=agency, short_name=short_name, is_active=True
+            ).first(),
+        )
         return agency, department
     return agency, None
 
@@ -341,11 +455,41 @@ def _activity(
     )
 
 
+@dataclass(slots=True)
+class _Pending:
+    """The hand-over and place rows of a dossier being received, written after its own row
+    in one statement each (a receipt that transfers at once has two of each)."""
+
+    handovers: list[Handover] = field(default_factory=list)
+    places: dict[tuple[int, int | None], DossierAgency] = field(default_factory=dict)
+
+
+#: Set on a new dossier's object while the receipt builds it (see `_write_pending`).
+_PENDING = "_pending_rows"
+
+
+def _pending(d: Dossier) -> _Pending | None:
+    pending: _Pending | None = getattr(d, _PENDING, None)
+    return pending
+
+
+def _write_pending(d: Dossier) -> None:
+    """Write the rows collected while the new dossier was built, once it has its id."""
+    pending: _Pending = d.__dict__.pop(_PENDING)
+    Handover.objects.bulk_create(pending.handovers)
+    DossierAgency.objects.bulk_create(list(pending.places.values()), ignore_conflicts=True)
+
+
 def _remember_place(d: Dossier, agency: Agency, department: Department | None) -> None:
     rows = [DossierAgency(dossier=d, agency=agency, department=department)]
     if department is not None:
         # The agency's leaders see what passes through any of its departments.
         rows.append(DossierAgency(dossier=d, agency=agency, department=None))
+    pending = _pending(d)
+    if pending is not None:
+        for row in rows:
+            pending.places.setdefault((row.agency_id, row.department_id), row)
+        return
     DossierAgency.objects.bulk_create(rows, ignore_conflicts=True)
 
 
@@ -370,7 +514,8 @@ def _close_open_handover(d: Dossier, at: dt.datetime) -> None:
     last.completed_at = at
     if last.step_due_at is not None:
         last.outcome = outcome_of(at, last.step_due_at, TIMEZONE)
-    last.save(update_fields=["completed_at", "outcome"])
+    if last.pk is not None:  # else a receipt's row, written complete with the others
+        last.save(update_fields=["completed_at", "outcome"])
 
 
 def _handover(
@@ -390,7 +535,7 @@ def _handover(
 ) -> Handover:
     _close_open_handover(d, at)
     last = _last_handover(d)
-    row = Handover.objects.create(
+    row = Handover(
         dossier=d,
         seq=(last.seq if last is not None else 0) + 1,
         action=action,
@@ -405,6 +550,11 @@ def _handover(
         step_due_at=step_due_at,
         note=note[:MAX_REASON],
     )
+    pending = _pending(d)
+    if pending is not None:
+        pending.handovers.append(row)
+    else:
+        row.save(force_insert=True)
     setattr(d, _LAST, row)
     return row
 
@@ -556,7 +706,7 @@ def dossier_receive(
     key = idempotency_key.strip()
     if len(key) > 255:
         raise ValidationError({"idempotency_key": [_("Khóa Idempotency-Key dài quá 255 ký tự.")]})
-    request_hash = _request_hash(data)
+    request_hash = _request_hash(data) if key else ""
     if key:
         existing = _idempotent(actor, key, request_hash)
         if existing is not None:
@@ -645,36 +795,34 @@ def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
     )
     _apply_fee_at_receipt(d, data)
     setattr(d, _LAST, None)  # a new dossier has no hand-over yet
+    # The whole dossier is built before its row is written (one INSERT, no UPDATE after): its
+    # hand-over and place rows wait in `_PENDING` for its id.
+    setattr(d, _PENDING, _Pending())
     # A provisional, never-visible code: the day's number is taken last (below), so that the
     # counter row stays locked only for the end of the transaction.
     d.code = f"~{uuid.uuid4().hex}"
     department_id = _counter_department(who, agency.pk)
-    department = (
-        Department.objects.filter(pk=department_id).first() if department_id is not None else None
-    )
+    department = _department(department_id) if department_id is not None else None
     if missing:
         d.status = Status.SUPPLEMENT
         d.supplement_requests = 1
         d.reason = "\n".join(c.name[:300] for c in missing)
         d.current_agency = agency
         d.current_department = department
-        d.save()
-        for row in rows:
-            row.dossier = d
-        DossierComponent.objects.bulk_create(rows)
         _remember_place(d, agency, department)
-        _activity(d, Action.REQUEST_SUPPLEMENT, None, actor, d.reason, now)
     else:
         d.status = Status.RECEIVED
-        d.save()
-        for row in rows:
-            row.dossier = d
-        DossierComponent.objects.bulk_create(rows)
         _start_clock(d, steps, actor=actor, department=department, at=now)
+    d.save(force_insert=True)
+    for row in rows:
+        row.dossier = d
+    DossierComponent.objects.bulk_create(rows)
+    _write_pending(d)
+    if missing:
+        _activity(d, Action.REQUEST_SUPPLEMENT, None, actor, d.reason, now)
+    else:
         _activity(d, "receive", None, actor, "", now)
-    d.code = _allocate_code(agency, local_day)
-    d.search_text = _search_text(d)
-    Dossier.objects.filter(pk=d.pk).update(code=d.code, search_text=d.search_text)
+    _number(d, agency, local_day)
     if missing:
         notify.supplement_requested(d)
     else:
@@ -728,7 +876,8 @@ def _start_clock(
     at: dt.datetime,
 ) -> None:
     """Received: the code's day, the legal deadline, the receive step's row of Mẫu 05, and the
-    transfer (now, or at the start of the next working day after the cut-off)."""
+    transfer (now, or at the start of the next working day after the cut-off). The caller
+    saves the dossier."""
     version = d.procedure_version
     agency = d.receiving_agency
     calendar = deadlines.calendar_of(agency.code)
@@ -758,7 +907,6 @@ def _start_clock(
     _remember_place(d, agency, department)
     if d.transfer_at <= at:
         _transfer(d, actor=actor, at=at)
-    d.save()
 
 
 def _transfer(d: Dossier, *, actor: User | None, at: dt.datetime) -> None:

@@ -9,6 +9,7 @@ names ("applicant.id_number") nested like the request body.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,6 +30,7 @@ from tinhso.api.pagination import CappedCountPagination
 from tinhso.api.problems import Conflict, problem_response
 from tinhso.api.schema import PROBLEM
 from tinhso.dossiers.access import access_dossier
+from tinhso.dossiers.api.pagination import WindowPaginator
 from tinhso.dossiers.api.serializers import (
     ROW_FIELDS,
     DossierActionSerializer,
@@ -38,6 +40,7 @@ from tinhso.dossiers.api.serializers import (
     DossierSerializer,
     PublicDossierSerializer,
     dossier_row_values,
+    receipt_input,
 )
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.public import lookup, tracking_limit
@@ -125,9 +128,22 @@ def _dossier_body(request: Request, code: str) -> dict[str, Any]:
 
 class DossierPagination(CappedCountPagination):
     """Twenty pages of 50 are what anyone reads before narrowing the filter; counting the
-    hundreds of thousands of a busy counter's returned dossiers cost more than the page."""
+    hundreds of thousands of a busy counter's returned dossiers cost more than the page.
+
+    `windowed` (set by the view for a search): count and page from `WindowPaginator`'s one
+    read. The plain lists keep a count and a page of their own: walking their index for 50
+    rows costs less than for 1,001.
+    """
 
     cap = 1_000
+    windowed = False
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        if not self.windowed:
+            return super().paginate_queryset(queryset, request, view)
+        # The grandparent's: CappedCountPagination's own would put back its paginator.
+        self.django_paginator_class = partial(WindowPaginator, cap=self.cap)  # type: ignore[assignment]
+        return super(CappedCountPagination, self).paginate_queryset(queryset, request, view)
 
 
 class DossierListView(_DossierView, generics.GenericAPIView[Dossier]):
@@ -153,6 +169,8 @@ class DossierListView(_DossierView, generics.GenericAPIView[Dossier]):
         filters.is_valid(raise_exception=True)
         wanted = filters.to_filter()
         rows = dossier_list(actor_for(request.user), wanted)
+        # A search sorts all its matches whatever the page: count and page from one read.
+        cast(DossierPagination, self.paginator).windowed = bool(wanted.q.strip())
         # Two steps: the page's ids from the filtered rows alone (no join, so that PostgreSQL
         # cannot drive a name search from the agencies table, 130 × the full-text index), then
         # those 50 rows with their related columns.
@@ -207,11 +225,16 @@ class DossierListView(_DossierView, generics.GenericAPIView[Dossier]):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        incoming = DossierReceiptSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
+        # Most receipts are well-formed: read them without DRF's per-request field copies; the
+        # serializer judges (and words the errors of) the others.
+        data = receipt_input(request.data)
+        if data is None:
+            incoming = DossierReceiptSerializer(data=request.data)
+            incoming.is_valid(raise_exception=True)
+            data = incoming.to_input()
         dossier, created = dossier_receive(
             actor=cast(User, request.user),
-            data=incoming.to_input(),
+            data=data,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
         # The dossier as the list shows it (the objects the service holds, no second read); its

@@ -7,7 +7,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from tinhso.audit.models import AuditEvent
 from tinhso.dossiers.models import Dossier
@@ -52,3 +52,35 @@ def test_the_same_idempotency_key_in_parallel_creates_one_dossier() -> None:
         ids = set(pool.map(receive, range(8)))
     assert len(ids) == 1
     assert Dossier.objects.count() == 1
+
+
+def test_receipts_that_roll_back_in_the_race_leave_no_gap() -> None:
+    # given 16 receipts in parallel, every fourth of which fails after it took its number
+    # (its transaction then rolls back while the others wait for the day's counter)
+    w = onestop_world()
+    receipts = [w.receipt() for _ in range(16)]
+    workers = 8 if connection.vendor == "postgresql" else 4
+
+    class Abandoned(Exception):
+        pass
+
+    def receive(i: int) -> str | None:
+        try:
+            with transaction.atomic():
+                d, _created = dossier_receive(actor=w.counter, data=receipts[i], now=w.monday_9am)
+                if i % 4 == 3:
+                    raise Abandoned
+            return d.code
+        except Abandoned:
+            return None
+        finally:
+            connections.close_all()
+
+    # when they race
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        codes = [code for code in pool.map(receive, range(len(receipts))) if code is not None]
+
+    # then the 12 that committed hold the numbers 1 to 12
+    assert sorted(int(code.rsplit("-", 1)[1]) for code in codes) == list(range(1, 13))
+    assert sorted(Dossier.objects.values_list("code", flat=True)) == sorted(codes)
+    assert AuditEvent.objects.filter(action="dossiers.dossier.receive").count() == 12
