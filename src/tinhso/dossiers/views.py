@@ -31,7 +31,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tinhso.accounts.access import Actor, actor_for
 from tinhso.accounts.models import Membership, Role, User
-from tinhso.accounts.two_factor import confirmed_device
 from tinhso.dossiers import forms_ui, selectors, services
 from tinhso.dossiers.access import may_act, sees_province
 from tinhso.dossiers.forms.registry import FormKind, applicable_forms
@@ -59,8 +58,8 @@ from tinhso.procedures.models import (
     VersionStatus,
 )
 from tinhso.procedures.selectors import published_version, step_agency, step_department
-from tinhso.signatures.access import access_signing_key, usable_keys
 from tinhso.signatures.selectors import signature_verdicts
+from tinhso.signatures.views import posted_key, render_sign_page
 from tinhso.text import fold_terms
 from tinhso.web.forms import apply_service_errors
 from tinhso.workcalendar.arithmetic import (
@@ -1068,11 +1067,10 @@ def sign_result(request: HttpRequest, code: str, result_id: int) -> HttpResponse
     errors: list[str] = []
     assert isinstance(request.user, User)
     if request.method == "POST":
-        raw_key = request.POST.get("key", "")
-        if not raw_key.isdigit():
+        key = posted_key(request, actor)
+        if key is None:
             errors = [_("Chọn khóa ký số.")]
         else:
-            key = access_signing_key(actor, int(raw_key))
             try:
                 services.dossier_result_sign(
                     actor=request.user,
@@ -1083,31 +1081,21 @@ def sign_result(request: HttpRequest, code: str, result_id: int) -> HttpResponse
                     otp=request.POST.get("otp", ""),
                 )
             except ValidationError as exc:
-                errors = (
-                    [m for ms in exc.message_dict.values() for m in ms]
-                    if hasattr(exc, "message_dict")
-                    else list(exc.messages)
-                )
+                errors = exc.messages
             else:
                 messages.success(
                     request, _("Đã ký số tệp kết quả “%(name)s”.") % {"name": result.name}
                 )
                 return HttpResponseRedirect(reverse("dossiers:detail", args=[d.code]))
-    return render(
+    return render_sign_page(
         request,
-        "signatures/sign.html",
-        {
-            "stored": result.file,
-            "keys": list(usable_keys(actor)),
-            "purpose": "dossier_result",
-            "errors": errors,
-            "needs_otp": confirmed_device(request.user) is not None,
-            "next": "",
-            "breadcrumbs": [
-                (_("Tìm hồ sơ"), reverse("dossiers:search")),
-                (d.code, reverse("dossiers:detail", args=[d.code])),
-                (_("Ký số kết quả"), None),
-            ],
-        },
-        status=400 if errors else 200,
+        actor=actor,
+        stored=result.file,
+        purpose="dossier_result",
+        errors=errors,
+        breadcrumbs=[
+            (_("Tìm hồ sơ"), reverse("dossiers:search")),
+            (d.code, reverse("dossiers:detail", args=[d.code])),
+            (_("Ký số kết quả"), None),
+        ],
     )

@@ -6,22 +6,16 @@ TINHSO_PKI_DIR. A production installation uses the Government CA's services inst
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from tinhso.signatures.pki_services import PkiServices
+from tinhso.signatures.pki_services import cached_services
 
 #: An RFC 3161 query or an OCSP request is a few hundred bytes.
 MAX_BODY = 64 * 1024
-
-
-@functools.lru_cache(maxsize=2)
-def _services(directory: str) -> PkiServices:
-    return PkiServices(Path(directory))
 
 
 @csrf_exempt
@@ -33,7 +27,7 @@ def pki(request: HttpRequest, path: str) -> HttpResponse:
     if length > MAX_BODY:
         return HttpResponse(status=413)
     body = request.body if request.method == "POST" else b""
-    reply = _services(str(directory)).handle(
+    reply = cached_services(directory).handle(
         request.method or "GET",
         "/" + path,
         body,

@@ -95,7 +95,7 @@ def check_page(request: HttpRequest) -> HttpResponse:
                 context["error"] = str(exc)
                 status = 400
             except ValidationError as exc:
-                context["error"] = " ".join(m for ms in exc.message_dict.values() for m in ms)
+                context["error"] = " ".join(exc.messages)
                 status = 400
     response = render(request, "signatures/check.html", context, status=status)
     return response

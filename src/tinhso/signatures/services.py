@@ -289,7 +289,7 @@ def file_sign(
     key's kind and the purpose). Nghị định 30/2020 Phụ lục I.
     """
     from tinhso.signatures import signing
-    from tinhso.signatures.keys import SigningKeyError, WrongPin, open_signer
+    from tinhso.signatures.keys import SigningKeyError, WrongPin
 
     who = actor_for(actor)
     if not may_sign_with(who, key):
@@ -322,24 +322,18 @@ def file_sign(
         # The default (B-T) falls back to B-B where no TSA is configured, and says so.
         logger.warning("signatures.no_tsa_default_b_b", extra={"key": key.pk})
         chosen_level = "B-B"
-    data = read_file_bytes(file)
     field_name = _field_name(key, moment)
     try:
-        certificate, chain = key_certificates(key)
-        with open_signer(key_ref(key), pin=pin, certificate=certificate, chain=chain) as signer:
-            signed = signing.sign_pdf(
-                data,
-                signer=signer,
-                level=chosen_level,
-                timestamper=signing_timestamper() if chosen_level != "B-B" else None,
-                validation_context=(
-                    signing_validation_context() if chosen_level in {"B-LT", "B-LTA"} else None
-                ),
-                field_name=field_name,
-                appearance=_appearance_for(key, purpose, appearance, number_notation, moment),
-                reason=reason,
-                now=moment,
-            )
+        signed = _sign_with_key(
+            key,
+            pin=pin,
+            data=read_file_bytes(file),
+            level=chosen_level,
+            field_name=field_name,
+            appearance=_appearance_for(key, purpose, appearance, number_notation, moment),
+            reason=reason,
+            moment=moment,
+        )
     except SigningKeyError as exc:
         # The key module's messages never carry the PIN.
         field = "pin" if isinstance(exc, WrongPin) else "key"
@@ -378,6 +372,39 @@ def file_sign(
             },
         )
     return record
+
+
+def _sign_with_key(
+    key: SigningKey,
+    *,
+    pin: str,
+    data: bytes,
+    level: signing.Level,
+    field_name: str,
+    appearance: Appearance | None,
+    reason: str,
+    moment: dt.datetime,
+) -> bytes:
+    """Open the key on its token and sign `data` at `level`: the timestamp authority from B-T,
+    revocation data fetched and embedded from B-LT. Raises the key's and signing's errors."""
+    from tinhso.signatures import signing
+    from tinhso.signatures.keys import open_signer
+
+    certificate, chain = key_certificates(key)
+    with open_signer(key_ref(key), pin=pin, certificate=certificate, chain=chain) as signer:
+        return signing.sign_pdf(
+            data,
+            signer=signer,
+            level=level,
+            timestamper=signing_timestamper() if level != "B-B" else None,
+            validation_context=(
+                signing_validation_context() if level in {"B-LT", "B-LTA"} else None
+            ),
+            field_name=field_name,
+            appearance=appearance,
+            reason=reason,
+            now=moment,
+        )
 
 
 def _default_level() -> str:
@@ -491,7 +518,7 @@ def pdf_seal_unattended(
     import os
 
     from tinhso.signatures import signing
-    from tinhso.signatures.keys import SigningKeyError, open_signer
+    from tinhso.signatures.keys import SigningKeyError
 
     moment = now or timezone.now()
     key = (
@@ -516,21 +543,16 @@ def pdf_seal_unattended(
     if level != "B-B" and signing_timestamper() is None:
         level = "B-B"
     try:
-        certificate, chain = key_certificates(key)
-        with open_signer(key_ref(key), pin=pin, certificate=certificate, chain=chain) as signer:
-            signed = signing.sign_pdf(
-                data,
-                signer=signer,
-                level=level,
-                timestamper=signing_timestamper() if level != "B-B" else None,
-                validation_context=(
-                    signing_validation_context() if level in {"B-LT", "B-LTA"} else None
-                ),
-                field_name=_field_name(key, moment),
-                appearance=None,
-                reason=reference,
-                now=moment,
-            )
+        signed = _sign_with_key(
+            key,
+            pin=pin,
+            data=data,
+            level=level,
+            field_name=_field_name(key, moment),
+            appearance=None,
+            reason=reference,
+            moment=moment,
+        )
     except (SigningKeyError, signing.SigningError, OSError) as exc:
         logger.warning(
             "signatures.seal_failed", extra={"key": key.pk, "error": exc.__class__.__name__}

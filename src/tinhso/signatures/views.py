@@ -14,22 +14,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tinhso.accounts.access import actor_for
+from tinhso.accounts.access import Actor, actor_for
 from tinhso.accounts.models import User
 from tinhso.accounts.two_factor import confirmed_device
 from tinhso.files.access import access_file
+from tinhso.files.models import StoredFile
 from tinhso.signatures import selectors, services
 from tinhso.signatures.access import access_signing_key, may_manage_trust_list, usable_keys
-from tinhso.signatures.models import SignaturePurpose, TrustRoot
+from tinhso.signatures.models import SignaturePurpose, SigningKey, TrustRoot
 from tinhso.signatures.presentation import LEVELS, report_view
 
 LEVEL_CHOICES = ("B-T", "B-LT", "B-LTA")
-
-
-def _messages_of(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [m for ms in exc.message_dict.values() for m in ms]
-    return list(exc.messages)
 
 
 @login_required
@@ -49,7 +44,7 @@ def trust_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user, pem=data, note=request.POST.get("note", "")
             )
         except ValidationError as exc:
-            errors = _messages_of(exc)
+            errors = exc.messages
         else:
             messages.success(
                 request,
@@ -125,7 +120,6 @@ def sign_file(request: HttpRequest, file_id: int) -> HttpResponse:
     """Sign a stored PDF: choose the key, type the token PIN (and the OTP)."""
     actor = actor_for(request.user)
     stored = access_file(actor, file_id)
-    keys = list(usable_keys(actor))
     purpose = request.GET.get("purpose") or request.POST.get("purpose") or SignaturePurpose.DOCUMENT
     if purpose not in SignaturePurpose.values:
         purpose = SignaturePurpose.DOCUMENT
@@ -134,12 +128,10 @@ def sign_file(request: HttpRequest, file_id: int) -> HttpResponse:
     level = posted_level or str(settings.TINHSO_SIGNATURE_LEVEL)
     assert isinstance(request.user, User)
     if request.method == "POST":
-        raw_key = request.POST.get("key", "")
-        if not raw_key.isdigit():
+        key = posted_key(request, actor)
+        if key is None:
             errors = [_("Chọn khóa ký số.")]
         else:
-            # A key the actor may not use does not exist for them (404), as in the API.
-            key = access_signing_key(actor, int(raw_key))
             try:
                 record = services.file_sign(
                     actor=request.user,
@@ -153,24 +145,57 @@ def sign_file(request: HttpRequest, file_id: int) -> HttpResponse:
                     number_notation=request.POST.get("number_notation", ""),
                 )
             except ValidationError as exc:
-                errors = _messages_of(exc)
+                errors = exc.messages
             else:
                 messages.success(request, _("Đã ký số tệp “%(name)s”.") % {"name": stored.name})
                 fallback = reverse("signatures:file_report", args=[record.result_id])
                 return HttpResponseRedirect(_safe_next(request, fallback))
+    return render_sign_page(
+        request,
+        actor=actor,
+        stored=stored,
+        purpose=purpose,
+        errors=errors,
+        breadcrumbs=[(_("Ký số"), None)],
+        level=level,
+        next_url=_safe_next(request, ""),
+    )
+
+
+def posted_key(request: HttpRequest, actor: Actor) -> SigningKey | None:
+    """The key chosen in the signing form; None when none was chosen. A key the actor may not
+    use does not exist for them (404), as in the API."""
+    raw_key = request.POST.get("key", "")
+    if not raw_key.isdigit():
+        return None
+    return access_signing_key(actor, int(raw_key))
+
+
+def render_sign_page(
+    request: HttpRequest,
+    *,
+    actor: Actor,
+    stored: StoredFile,
+    purpose: str,
+    errors: list[str],
+    breadcrumbs: list[tuple[str, str | None]],
+    level: str = "",
+    next_url: str = "",
+) -> HttpResponse:
+    """The signing form (keys, PIN, OTP; the level when `level` is given), 400 with errors."""
     return render(
         request,
         "signatures/sign.html",
         {
             "stored": stored,
-            "keys": keys,
+            "keys": list(usable_keys(actor)),
             "purpose": purpose,
             "errors": errors,
             "needs_otp": confirmed_device(request.user) is not None,
-            "levels": [(value, LEVELS[value]) for value in LEVEL_CHOICES],
+            "levels": [(value, LEVELS[value]) for value in LEVEL_CHOICES] if level else [],
             "level": level,
-            "next": _safe_next(request, ""),
-            "breadcrumbs": [(_("Ký số"), None)],
+            "next": next_url,
+            "breadcrumbs": breadcrumbs,
         },
         status=400 if errors else 200,
     )
