@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tinhso.procedures",
     "tinhso.dossiers",
     "tinhso.signatures",
+    "tinhso.documents",
     "tinhso.api",
 ]
 

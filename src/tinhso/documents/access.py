@@ -1,0 +1,136 @@
+"""Who sees and who acts on a document.
+
+Seeing (Nghị định 30, Điều 22–24 and the agency's rules on who handles what):
+
+- the registry clerk (văn thư) of an agency sees its incoming documents, and its outgoing ones
+  once approved (they issue them) — not the drafts under review;
+- a leader of the agency (lãnh đạo without a department) sees all of the agency's documents
+  except drafts not yet submitted;
+- the members of a department see the documents of their department (drafted there, or
+  routed there for processing), drafts included;
+- an official sees what they drafted, what they were assigned, what waits for their approval
+  and what they sign;
+- nobody sees another agency's documents: an issued document reaches another agency as that
+  agency's own incoming copy.
+
+Anyone else gets 404, as if the document did not exist.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.access import Actor
+from tinhso.accounts.models import Role
+from tinhso.documents.models import (
+    ApprovalStep,
+    Assignment,
+    Direction,
+    Document,
+    DocumentStatus,
+)
+from tinhso.files.models import StoredFile
+
+#: Outgoing statuses the registry clerk works on.
+CLERK_OUTGOING = (DocumentStatus.APPROVED, DocumentStatus.ISSUED, DocumentStatus.RECALLED)
+
+
+def clerk_agencies(actor: Actor) -> frozenset[int]:
+    return actor.agency_ids_with_role(Role.VAN_THU)
+
+
+def leader_agencies(actor: Actor) -> frozenset[int]:
+    """Agencies the actor leads as a whole (a leader's post without a department)."""
+    return frozenset(
+        m.agency_id
+        for m in actor.memberships
+        if m.role == Role.LANH_DAO and m.department_id is None
+    )
+
+
+def led_departments(actor: Actor) -> frozenset[int]:
+    """Departments the actor heads (a leader's post in a department)."""
+    return frozenset(
+        m.department_id
+        for m in actor.memberships
+        if m.role == Role.LANH_DAO and m.department_id is not None
+    )
+
+
+def member_departments(actor: Actor) -> frozenset[int]:
+    return frozenset(m.department_id for m in actor.memberships if m.department_id is not None)
+
+
+def visibility(actor: Actor) -> Q | None:
+    """The condition on `Document` for what `actor` may see; None = nothing."""
+    if not actor.is_authenticated or not actor.is_official:
+        return None
+    user_id = actor.user_id
+    condition = Q(created_by_id=user_id) | Q(signer_id=user_id)
+    clerks = clerk_agencies(actor)
+    if clerks:
+        condition |= Q(agency_id__in=clerks, direction=Direction.INCOMING)
+        condition |= Q(agency_id__in=clerks, status__in=CLERK_OUTGOING)
+    leaders = leader_agencies(actor)
+    if leaders:
+        condition |= Q(agency_id__in=leaders) & ~Q(status=DocumentStatus.DRAFT)
+    departments = member_departments(actor)
+    if departments:
+        condition |= Q(department_id__in=departments)
+    condition |= Q(
+        Exists(Assignment.objects.filter(document_id=OuterRef("pk"), assignee_id=user_id))
+    )
+    approvals = Q(approver_id=user_id)
+    heads = led_departments(actor)
+    if heads:
+        approvals |= Q(approver__isnull=True, department_id__in=heads)
+    if leaders:
+        approvals |= Q(
+            approver__isnull=True,
+            department__isnull=True,
+            document__agency_id__in=leaders,
+        )
+    condition |= Q(Exists(ApprovalStep.objects.filter(approvals, document_id=OuterRef("pk"))))
+    return condition
+
+
+def visible_documents(actor: Actor, qs: QuerySet[Document] | None = None) -> QuerySet[Document]:
+    qs = Document.objects.all() if qs is None else qs
+    condition = visibility(actor)
+    if condition is None:
+        return qs.none()
+    return qs.filter(condition)
+
+
+def access_document(actor: Actor, document_id: int, qs: QuerySet[Document] | None = None) -> Document:
+    """The document if the actor may see it, else 404 (its existence is hidden)."""
+    try:
+        return visible_documents(actor, qs).get(pk=document_id)
+    except (Document.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("Không tìm thấy văn bản.")) from exc
+
+
+def is_clerk(actor: Actor, agency_id: int) -> bool:
+    return actor.has_role(Role.VAN_THU, agency_id=agency_id)
+
+
+def is_agency_leader(actor: Actor, agency_id: int) -> bool:
+    return agency_id in leader_agencies(actor)
+
+
+def leads_department(actor: Actor, department_id: int | None) -> bool:
+    return department_id is not None and department_id in led_departments(actor)
+
+
+def require(condition: bool, message: str | None = None) -> None:
+    if not condition:
+        raise PermissionDenied(message or _("Bạn không có quyền thực hiện thao tác này."))
+
+
+def reads_document_file(actor: Actor, stored: StoredFile) -> bool:
+    """A file rule for `tinhso.files`: the file belongs to a document the actor may see."""
+    holders = Document.objects.filter(files__file_id=stored.pk)
+    return visible_documents(actor, holders).exists()
