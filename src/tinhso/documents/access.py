@@ -105,7 +105,9 @@ def visible_documents(actor: Actor, qs: QuerySet[Document] | None = None) -> Que
     return qs.filter(condition)
 
 
-def access_document(actor: Actor, document_id: int, qs: QuerySet[Document] | None = None) -> Document:
+def access_document(
+    actor: Actor, document_id: int, qs: QuerySet[Document] | None = None
+) -> Document:
     """The document if the actor may see it, else 404 (its existence is hidden)."""
     try:
         return visible_documents(actor, qs).get(pk=document_id)

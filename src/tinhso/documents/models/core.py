@@ -26,7 +26,9 @@ class Source(models.TextChoices):
 
 
 class DocumentStatus(models.TextChoices):
-    # Incoming (Nghị định 30, Điều 22–24).
+    # Incoming (Nghị định 30, Điều 21–24).
+    RECEIVED = "received", _("Chờ vào sổ")
+    REFUSED = "refused", _("Đã trả lại nơi gửi")
     REGISTERED = "registered", _("Đã vào sổ")
     PRESENTED = "presented", _("Đã trình lãnh đạo")
     ASSIGNED = "assigned", _("Đã phân công")
@@ -113,6 +115,8 @@ class Document(models.Model):
     deadline_at = models.DateTimeField(_("hẹn giờ (hỏa tốc)"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
     copies = models.PositiveSmallIntegerField(_("số lượng bản"), null=True, blank=True)
+    #: Outgoing công văn: the drafting unit or field printed after the agency (`UBND-VX`).
+    unit = models.CharField(_("đơn vị soạn thảo (ký hiệu)"), max_length=20, blank=True)
 
     # Issuer (incoming: the author agency; outgoing: this agency).
     issuer_name = models.CharField(_("cơ quan ban hành"), max_length=255)
@@ -335,9 +339,7 @@ class ApprovalStep(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decision = models.CharField(
-        max_length=10, choices=Decision.choices, default=Decision.WAITING
-    )
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.WAITING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

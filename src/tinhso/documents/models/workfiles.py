@@ -33,7 +33,9 @@ class WorkFile(models.Model):
     code = models.CharField(_("số và ký hiệu hồ sơ"), max_length=50)
     title = models.CharField(_("tiêu đề hồ sơ"), max_length=500)
     #: Years; null = kept permanently (vĩnh viễn).
-    retention_years = models.PositiveSmallIntegerField(_("thời hạn bảo quản (năm)"), null=True, blank=True)
+    retention_years = models.PositiveSmallIntegerField(
+        _("thời hạn bảo quản (năm)"), null=True, blank=True
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người lập hồ sơ"),
@@ -61,9 +63,7 @@ class WorkFile(models.Model):
         verbose_name_plural = _("hồ sơ công việc")
         ordering = ("agency_id", "-year", "code")
         constraints = [
-            models.UniqueConstraint(
-                fields=("agency", "year", "code"), name="workfile_unique_code"
-            ),
+            models.UniqueConstraint(fields=("agency", "year", "code"), name="workfile_unique_code"),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True)
                 | Q(opened_on__isnull=False, closed_on__gte=models.F("opened_on")),
@@ -92,9 +92,7 @@ class WorkFileItem(models.Model):
     class Meta:
         ordering = ("work_file", "added_at", "id")
         constraints = [
-            models.UniqueConstraint(
-                fields=("work_file", "document"), name="workfile_item_unique"
-            )
+            models.UniqueConstraint(fields=("work_file", "document"), name="workfile_item_unique")
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,51 @@
+"""Every change of a document, each in one transaction with its audit row."""
+
+from tinhso.documents.services.incoming import (
+    AssignInput,
+    IncomingInput,
+    assignment_complete,
+    assignment_mark_seen,
+    assignment_pass_on,
+    assignment_start,
+    incoming_accept,
+    incoming_assign,
+    incoming_present,
+    incoming_refuse,
+    incoming_register,
+)
+from tinhso.documents.services.outgoing import (
+    DraftInput,
+    ExternalRecipient,
+    outgoing_add_version,
+    outgoing_approve,
+    outgoing_comment,
+    outgoing_draft,
+    outgoing_issue,
+    outgoing_recall,
+    outgoing_return,
+    outgoing_submit,
+)
+
+__all__ = [
+    "AssignInput",
+    "DraftInput",
+    "ExternalRecipient",
+    "IncomingInput",
+    "assignment_complete",
+    "assignment_mark_seen",
+    "assignment_pass_on",
+    "assignment_start",
+    "incoming_accept",
+    "incoming_assign",
+    "incoming_present",
+    "incoming_refuse",
+    "incoming_register",
+    "outgoing_add_version",
+    "outgoing_approve",
+    "outgoing_comment",
+    "outgoing_draft",
+    "outgoing_issue",
+    "outgoing_recall",
+    "outgoing_return",
+    "outgoing_submit",
+]

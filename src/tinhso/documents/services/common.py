@@ -1,0 +1,159 @@
+"""Pieces every documents service shares: registers and their counters, history rows,
+file attachment, and the after-commit hooks (search index, notifications)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.access import Actor
+from tinhso.accounts.models import Membership, Role, User
+from tinhso.documents.models import (
+    Activity,
+    Direction,
+    Document,
+    DocumentFile,
+    FileRole,
+    Register,
+)
+from tinhso.documents.numbering import vietnam_year
+from tinhso.documents.search import schedule_index
+from tinhso.files.access import usable_files
+from tinhso.files.models import StoredFile
+from tinhso.organizations.models import Agency
+from tinhso.text import fold
+
+#: Creates the register's counter for the year at 1 or adds one, returning the number; the
+#: upsert keeps the row locked until commit, so concurrent registrations get consecutive
+#: numbers, and a registration that rolls back takes its number back (no gap, no duplicate).
+#: PostgreSQL and SQLite (3.35+) both speak it.
+_NEXT_NUMBER_SQL = (
+    'INSERT INTO "documents_numbercounter" ("register_id", "year", "last") VALUES (%s, %s, 1) '
+    'ON CONFLICT ("register_id", "year") DO UPDATE SET "last" = '
+    '"documents_numbercounter"."last" + 1 RETURNING "last"'
+)
+
+
+def now_or(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def invalid(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def default_register_name(direction: str) -> str:
+    return _("Sổ văn bản đến") if direction == Direction.INCOMING else _("Sổ văn bản đi")
+
+
+def register_for(
+    agency: Agency, direction: str, doc_type: str, register_id: int | None = None
+) -> Register:
+    """The register a document goes into: the one asked for, else the register that lists
+    its type, else the agency's general register of that direction (created on first use)."""
+    registers = list(
+        Register.objects.filter(agency=agency, direction=direction, is_active=True).order_by("id")
+    )
+    if register_id is not None:
+        for register in registers:
+            if register.pk == register_id:
+                if register.types and doc_type not in register.types:
+                    raise invalid("register", _("Sổ này không dùng cho loại văn bản đã chọn."))
+                return register
+        raise invalid("register", _("Sổ văn bản không tồn tại hoặc không thuộc cơ quan."))
+    for register in registers:
+        if doc_type in (register.types or []):
+            return register
+    for register in registers:
+        if not register.types:
+            return register
+    register, _created = Register.objects.get_or_create(
+        agency=agency, direction=direction, name=default_register_name(direction)
+    )
+    return register
+
+
+def next_number(register: Register, moment: dt.datetime) -> tuple[int, int]:
+    """(year, number): the next number of the register in the Vietnamese year of `moment`."""
+    year = vietnam_year(moment)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER_SQL, [register.pk, year])
+        (number,) = cursor.fetchone()
+    return year, int(number)
+
+
+def search_text(d: Document) -> str:
+    parts = (d.number, d.notation, d.reference, d.subject, d.issuer_name, d.issuer_code)
+    return fold(" ".join(p for p in parts if p))[:800]
+
+
+def activity(
+    d: Document,
+    action: str,
+    actor: User | None,
+    *,
+    note: str = "",
+    edxml_status: str = "",
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Activity:
+    return Activity.objects.create(
+        document=d,
+        action=action,
+        actor=actor,
+        note=note,
+        edxml_status=edxml_status,
+        data=data or {},
+        occurred_at=at or timezone.now(),
+    )
+
+
+def attach_files(
+    d: Document,
+    actor: Actor,
+    user: User,
+    ids: Sequence[int],
+    role: str = FileRole.MAIN,
+    *,
+    field: str = "files",
+) -> list[StoredFile]:
+    """Attach uploaded files the actor may use (own uploads, own agency's) to the document."""
+    if not ids:
+        return []
+    files = usable_files(actor, ids, field=field)
+    DocumentFile.objects.bulk_create(
+        [DocumentFile(document=d, file=f, role=role, added_by=user) for f in files],
+        ignore_conflicts=True,
+    )
+    return files
+
+
+def reindex(d: Document) -> None:
+    schedule_index(d.pk)
+
+
+def agency_officials(agency_id: int, user_ids: Iterable[int]) -> dict[int, Membership]:
+    """The active memberships in the agency of the given users (one per user: the first)."""
+    found: dict[int, Membership] = {}
+    rows = (
+        Membership.objects.filter(agency_id=agency_id, user_id__in=set(user_ids), is_active=True)
+        .select_related("user", "department")
+        .order_by("user_id", "department_id", "id")
+    )
+    for m in rows:
+        found.setdefault(m.user_id, m)
+    return found
+
+
+def leaders_of(agency_id: int) -> list[Membership]:
+    return list(
+        Membership.objects.filter(agency_id=agency_id, role=Role.LANH_DAO, is_active=True)
+        .select_related("user", "department", "position")
+        .order_by("department_id", "user__full_name")
+    )
