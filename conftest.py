@@ -5,4 +5,9 @@ import os
 os.environ.setdefault("TINHSO_ENV", "test")
 os.environ.setdefault("TINHSO_HUEY_IMMEDIATE", "1")
 
-pytest_plugins = ["tinhso.testing.fixtures", "tinhso.testing.browser", "tinhso.testing.signing"]
+pytest_plugins = [
+    "tinhso.testing.fixtures",
+    "tinhso.testing.browser",
+    "tinhso.testing.signing",
+    "tinhso.testing.eoffice",
+]
