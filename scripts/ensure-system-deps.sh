@@ -14,6 +14,11 @@ ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing+=(libpango-1
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation2)
 # SoftHSM2: the PKCS#11 token the signature tests initialise and sign with (issue 5).
 [ -f /usr/lib/softhsm/libsofthsm2.so ] || missing+=(softhsm2)
+# OCR of scanned documents (issue 4): Tesseract with the Vietnamese data, through ocrmypdf.
+command -v ocrmypdf >/dev/null 2>&1 || missing+=(ocrmypdf)
+[ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || missing+=(tesseract-ocr tesseract-ocr-vie)
+# DOCX drafts → PDF (issue 4): LibreOffice Writer without the GUI.
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 # xgettext: the catalogue test extracts every translatable string to prove English is complete.
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 

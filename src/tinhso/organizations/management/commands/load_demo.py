@@ -58,6 +58,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(_("Đã tạo %(count)d hồ sơ một cửa mẫu.") % {"count": dossiers})
             )
+        from tinhso.documents.demo import load_demo_documents
+
+        documents = load_demo_documents()
+        if documents:
+            self.stdout.write(
+                self.style.SUCCESS(_("Đã tạo %(count)d văn bản mẫu.") % {"count": documents})
+            )
         if options["with_pki"]:
             self._demo_pki(options["pki_base_url"])
 
