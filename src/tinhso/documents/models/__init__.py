@@ -21,6 +21,7 @@ from tinhso.documents.models.core import (
     Register,
     Source,
 )
+from tinhso.documents.models.search import FileText, OcrStatus, SearchEntry, TextStatus
 from tinhso.documents.models.workfiles import WorkFile, WorkFileItem, WorkFileStatus
 
 __all__ = [
@@ -38,11 +39,15 @@ __all__ = [
     "DraftVersion",
     "ExchangeOutbox",
     "FileRole",
+    "FileText",
     "NumberCounter",
+    "OcrStatus",
     "Recipient",
     "RecipientState",
     "Register",
+    "SearchEntry",
     "Source",
+    "TextStatus",
     "WorkFile",
     "WorkFileItem",
     "WorkFileStatus",

@@ -1,0 +1,456 @@
+"""Searching documents: one interface over PostgreSQL full-text search and SQLite FTS5.
+
+A search finds the documents holding every word of the query (folded: "quyet dinh bo nhiem"
+finds "Quyết định bổ nhiệm"), among those the actor may see and that pass the filters. Very
+common words match a large part of a province's documents, so a search never ranks or counts
+them all: it takes a window of at most `WINDOW` + 1 matches (on PostgreSQL the newest, see
+`_page_postgresql`; on SQLite, which holds a commune's documents, the best by bm25), ranks
+those, and reports "more than `WINDOW`" when the window is full. The page's documents, and
+their snippets, are read afterwards for that page only, and checked against the documents'
+own visibility then.
+
+Ranking within the window: documents whose words match the query's accented words exactly
+("Hòa" for "Hòa" or "Hoà", not "Hoa") come first; then the full-text rank (a word of the
+reference weighs more than one of the subject, then of the issuer, then of the files); then
+the newest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, FloatField, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr
+from django.utils.safestring import SafeString
+
+from tinhso.accounts.access import Actor
+from tinhso.documents.access import visibility, visible_documents
+from tinhso.documents.models import Document, DocumentFile, DocumentStatus
+from tinhso.documents.models.search import FileText, SearchEntry
+from tinhso.documents.search.indexing import FTS_TABLE, word_scope
+from tinhso.documents.search.snippets import snippet
+from tinhso.documents.search.terms import ParsedQuery, parse_query, pg_quote
+from tinhso.text import fold
+
+#: How many matches a search ranks at most; the count beyond is shown as "1.000+".
+WINDOW: Final = 1000
+#: PostgreSQL: matches read through the word index at most (`_page_postgresql`).
+INDEX_CAP: Final = 3000
+#: PostgreSQL: rows of an agency walked newest first when the words are common.
+WALK: Final = 20_000
+MAX_PER_PAGE: Final = 100
+#: Characters of each file's text read for a snippet.
+SNIPPET_SOURCE_CHARS: Final = 200_000
+
+_ENTRY = SearchEntry._meta.db_table
+_HIT_FIELDS: Final = (
+    "id",
+    "subject",
+    "direction",
+    "number",
+    "notation",
+    "issuer_name",
+    "issued_on",
+    "status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    doc_type: str | None = None
+    #: On the document's date: ngày văn bản, else the day it was registered or created.
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    urgency: str | None = None
+    status: str | None = None
+    agency_id: int | None = None
+    direction: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: int
+    subject: str
+    #: "incoming" or "outgoing".
+    kind: str
+    #: Số, ký hiệu as printed ("15/QĐ-UBND"); empty before a number is given.
+    reference: str
+    issuer_name: str
+    issued_on: dt.date | None
+    status: str
+    #: HTML: the passage holding the most query words, escaped, matches inside `<mark>`.
+    snippet: SafeString
+    #: Larger is better: the share of the query's accented words matched exactly (0–1) plus
+    #: the full-text rank (PostgreSQL `ts_rank`, SQLite bm25; not comparable across the two).
+    rank: float
+
+    @property
+    def status_label(self) -> str:
+        try:
+            return str(DocumentStatus(self.status).label)
+        except ValueError:
+            return self.status
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    hits: list[SearchHit]
+    page: int
+    per_page: int
+    #: Matches counted, at most `WINDOW`; `total_exact` is False when there are more.
+    total: int
+    total_exact: bool
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    document_id: int
+    exact: float
+    rank: float
+
+
+def search_documents(
+    actor: Actor,
+    query: str,
+    *,
+    filters: SearchFilters | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchPage:
+    """The page `page` of the documents `actor` may see that match `query` and `filters`.
+
+    A blank query (or one of punctuation only) lists the filtered documents, newest first.
+    """
+    filters = filters or SearchFilters()
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    parsed = parse_query(query)
+    agencies = _agencies(actor, filters)
+    condition = visibility(actor)
+    if condition is None or not agencies:
+        return SearchPage(hits=[], page=1, per_page=per_page, total=0, total_exact=True)
+    entries = _visible_entries(condition, agencies, filters)
+    if connection.vendor == "postgresql":
+        page, matches, in_window = _page_postgresql(entries, agencies, parsed, page, per_page)
+    else:
+        window = _window_listing(entries) if parsed.is_empty else _window_sqlite(entries, parsed)
+        in_window = len(window)
+        page = _clamp(page, in_window, per_page)
+        matches = window[(page - 1) * per_page : page * per_page]
+    return SearchPage(
+        hits=_hits(actor, matches, parsed),
+        page=page,
+        per_page=per_page,
+        total=min(in_window, WINDOW),
+        total_exact=in_window <= WINDOW,
+    )
+
+
+def _clamp(page: int, in_window: int, per_page: int) -> int:
+    pages = max(1, -(-min(in_window, WINDOW) // per_page))
+    return max(1, min(page, pages))
+
+
+def _agencies(actor: Actor, f: SearchFilters) -> list[int]:
+    """The agencies whose documents a search looks among: the actor's (and the filter's).
+
+    `documents.access` states it as a rule ("nobody sees another agency's documents"); the
+    search relies on it as a condition the indexes answer (the words are indexed per agency,
+    `indexing.word_scope`), where the visibility's alternatives, with their subqueries,
+    cannot be answered by an index.
+    """
+    agencies = set(actor.agency_ids)
+    if f.agency_id is not None:
+        agencies &= {f.agency_id}
+    return sorted(agencies)
+
+
+def _visible_entries(
+    condition: Q, agencies: Sequence[int], f: SearchFilters
+) -> QuerySet[SearchEntry]:
+    """The index rows that `condition` (the actor's visibility, applied to the row's copies of
+    the columns it reads) lets through and the filters pass, in the agencies."""
+    entries = SearchEntry.objects.filter(condition)
+    if connection.vendor != "postgresql" or len(agencies) != 1:
+        # On PostgreSQL the words are indexed per agency (`indexing.word_scope`): the query's
+        # words name the agency, and a condition on the column would only make the planner
+        # read the agency's index as well. The listing and the walk add it (`_in_agencies`).
+        entries = entries.filter(agency_id__in=agencies)
+    for field, value in (
+        ("doc_type", f.doc_type),
+        ("urgency", f.urgency),
+        ("status", f.status),
+        ("direction", f.direction),
+    ):
+        if value:
+            entries = entries.filter(**{field: value})
+    if f.date_from is not None:
+        entries = entries.filter(doc_date__gte=f.date_from)
+    if f.date_to is not None:
+        entries = entries.filter(doc_date__lte=f.date_to)
+    return entries
+
+
+def _window_listing(entries: QuerySet[SearchEntry]) -> list[_Match]:
+    ids = entries.order_by("-doc_date", "-pk").values_list("pk", flat=True)[: WINDOW + 1]
+    return [_Match(document_id, 0.0, 0.0) for document_id in ids]
+
+
+def _page_postgresql(
+    entries: QuerySet[SearchEntry],
+    agencies: Sequence[int],
+    parsed: ParsedQuery,
+    page: int,
+    per_page: int,
+) -> tuple[int, list[_Match], int]:
+    """The page (clamped), its matches and the number of matches in the window.
+
+    The window is the newest `WINDOW` + 1 matches, read in one of two ways:
+
+    1. through the GIN index, at most `INDEX_CAP` matches in the table's order, then sorted
+       by date: when fewer match, these are all the matches (most searches: a few words
+       narrow the documents to hundreds);
+    2. when that many match (common words), by walking the agency's rows newest first (at
+       most `WALK` of them) and testing their words: the walk ends at the window's end,
+       after a few thousand rows. A walk that ends short (or an actor of several agencies,
+       whose rows no one index orders) keeps the first way's window: the newest of the first
+       `INDEX_CAP` matches, counted as "more than `WINDOW`".
+
+    Each way is one query that ranks and pages the window in the database. JIT compilation
+    is turned off (it would spend hundreds of milliseconds on plans whose cost the words'
+    statistics overestimate), and so are sequential scans: with `LIMIT`, a word the
+    statistics call common would make one look cheap, and it would read the whole table for
+    the few rows of a small agency.
+    """
+    page = max(1, page)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One round trip, no parameters: both settings end with this transaction.
+        cursor.execute("SET LOCAL jit = off; SET LOCAL enable_seqscan = off")
+        if parsed.is_empty:
+            listing = (
+                _in_agencies(entries, agencies)
+                .annotate(exact=Value(0.0), rank=Value(0.0), matched=Value(0))
+                .order_by("-doc_date", "-pk")
+                .values_list("pk", "doc_date", "exact", "rank", "matched")[: WINDOW + 1]
+                .query.sql_with_params()
+            )
+            return _read_page(cursor, listing, page, per_page)[:3]
+        tsquery = parsed.tsquery([word_scope(a) for a in agencies])
+        found = _read_page(cursor, _indexed_window(entries, parsed, tsquery), page, per_page)
+        if found[3] < INDEX_CAP or len(agencies) != 1:
+            return found[:3]
+        # The words are known to be common here: the walk ends early, which the planner,
+        # misled by the statistics, does not foresee (it would read and sort every row).
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        walk = _walked_window(_in_agencies(entries, agencies), parsed, tsquery)
+        walked = _read_page(cursor, walk, page, per_page)
+        return walked[:3] if walked[2] > WINDOW else found[:3]
+
+
+def _in_agencies(entries: QuerySet[SearchEntry], agencies: Sequence[int]) -> QuerySet[SearchEntry]:
+    return entries.filter(agency_id__in=agencies)
+
+
+def _indexed_window(
+    entries: QuerySet[SearchEntry], parsed: ParsedQuery, tsquery: str
+) -> tuple[str, tuple[Any, ...]]:
+    exact_sql, exact_params = _exact_postgresql(parsed.exact, '"documents_searchentry"."exact"')
+    matches = (
+        entries.filter(
+            RawSQL(
+                '"documents_searchentry"."words" @@ %s::tsquery',
+                [tsquery],
+                output_field=BooleanField(),
+            )
+        )
+        .annotate(
+            rank=RawSQL(
+                'ts_rank("documents_searchentry"."words", %s::tsquery)', [tsquery], FloatField()
+            ),
+            # Built of constant text and one placeholder per key.
+            exact=RawSQL(exact_sql, exact_params, FloatField()),  # noqa: S611
+        )
+        .order_by()
+        .values_list("pk", "doc_date", "exact", "rank")[:INDEX_CAP]
+    )
+    sql, params = matches.query.sql_with_params()
+    return (
+        f"SELECT m.*, count(*) OVER () AS matched FROM ({sql}) m "  # noqa: S608
+        f"ORDER BY m.doc_date DESC, m.pk DESC LIMIT {WINDOW + 1}",
+        params,
+    )
+
+
+def _walked_window(
+    entries: QuerySet[SearchEntry], parsed: ParsedQuery, tsquery: str
+) -> tuple[str, tuple[Any, ...]]:
+    newest = (
+        entries.annotate(
+            words=RawSQL('"documents_searchentry"."words"', [], TextField()),
+            exact_words=RawSQL('"documents_searchentry"."exact"', [], TextField()),
+        )
+        .order_by("-doc_date", "-pk")
+        .values_list("pk", "doc_date", "words", "exact_words")[:WALK]
+    )
+    sql, params = newest.query.sql_with_params()
+    exact_sql, exact_params = _exact_postgresql(parsed.exact, "n.exact_words")
+    return (
+        f"SELECT n.pk, n.doc_date, {exact_sql} AS exact, ts_rank(n.words, %s::tsquery) AS rank, "  # noqa: S608
+        f"0 AS matched FROM ({sql}) n WHERE n.words @@ %s::tsquery "
+        f"ORDER BY n.doc_date DESC, n.pk DESC LIMIT {WINDOW + 1}",
+        (*exact_params, tsquery, *params, tsquery),
+    )
+
+
+def _read_page(
+    cursor: Any, window: tuple[str, tuple[Any, ...]], page: int, per_page: int
+) -> tuple[int, list[_Match], int, int]:
+    """The page (clamped) of a window ranked by the database, its matches, the window's size
+    and the window's `matched` column (the matches read through the index)."""
+    sql = (
+        f"SELECT w.pk, w.exact, w.rank, count(*) OVER (), max(w.matched) OVER () "  # noqa: S608
+        f"FROM ({window[0]}) w "
+        "ORDER BY w.exact DESC, w.rank DESC, w.doc_date DESC, w.pk DESC LIMIT %s OFFSET %s"
+    )
+    params = list(window[1])
+    cursor.execute(sql, [*params, per_page, (page - 1) * per_page])
+    rows = cursor.fetchall()
+    if not rows and page > 1:
+        # Past the last page: count the window, then read its last page.
+        cursor.execute(sql, [*params, 1, 0])
+        first = cursor.fetchall()
+        page = _clamp(page, int(first[0][3]) if first else 0, per_page)
+        cursor.execute(sql, [*params, per_page, (page - 1) * per_page])
+        rows = cursor.fetchall()
+    size = int(rows[0][3]) if rows else 0
+    matched = int(rows[0][4]) if rows else 0
+    return page, [_Match(int(r[0]), float(r[1]), float(r[2])) for r in rows], size, matched
+
+
+def _exact_postgresql(keys: Sequence[str], column: str) -> tuple[str, list[Any]]:
+    if not keys:
+        return "0::float", []
+    checks = " + ".join([f"({column} @@ %s::tsquery)::int"] * len(keys))
+    return f"(({checks})::float / {len(keys)})", [pg_quote(k) for k in keys]
+
+
+def _window_sqlite(entries: QuerySet[SearchEntry], parsed: ParsedQuery) -> list[_Match]:
+    """All matches ranked by FTS5's bm25 (the embedded mode holds a commune's documents), the
+    best `WINDOW` + 1 kept; then the accented words' exact matches counted among those."""
+    visible_sql, visible_params = entries.order_by().values("pk").query.sql_with_params()
+    sql = f"""
+        SELECT e.document_id, 0, -bm25({FTS_TABLE}, 10.0, 4.0, 2.0, 1.0, 0.0) AS rank
+        FROM {FTS_TABLE} JOIN {_ENTRY} e ON e.document_id = {FTS_TABLE}.rowid
+        WHERE {FTS_TABLE} MATCH %s AND e.document_id IN ({visible_sql})
+        ORDER BY rank DESC, e.doc_date DESC, e.document_id DESC
+        LIMIT %s
+    """  # noqa: S608  table names are constants, every value a parameter
+    params = [
+        parsed.fts5_match(("reference", "subject", "issuer", "body")),
+        *visible_params,
+        WINDOW + 1,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        window = [_Match(int(r[0]), 0.0, float(r[2])) for r in cursor.fetchall()]
+    if not parsed.exact or not window:
+        return window
+    # The window's accented words, read back once: a row's share of the query's accented words.
+    wanted = set(parsed.exact)
+    share: dict[int, float] = {}
+    ids = [m.document_id for m in window]
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            placeholders = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT rowid, exact FROM {FTS_TABLE} WHERE rowid IN ({placeholders})",  # noqa: S608
+                part,
+            )
+            for rowid, exact in cursor.fetchall():
+                share[rowid] = len(wanted.intersection(exact.split())) / len(wanted)
+    return _ranked([_Match(m.document_id, share.get(m.document_id, 0.0), m.rank) for m in window])
+
+
+def _ranked(window: list[_Match]) -> list[_Match]:
+    """Exact accented matches first, then rank; the window's order (newest first) breaks ties."""
+    return sorted(window, key=lambda m: (-m.exact, -m.rank))
+
+
+def _hits(actor: Actor, matches: Sequence[_Match], parsed: ParsedQuery) -> list[SearchHit]:
+    if not matches:
+        return []
+    # The page is checked against the documents themselves: an index row written before the
+    # document's last change (its status, its department) never shows what is hidden now.
+    documents = {
+        d.pk: d
+        for d in visible_documents(
+            actor, Document.objects.filter(pk__in=[m.document_id for m in matches])
+        ).only(*_HIT_FIELDS)
+    }
+    highlight = parsed.highlight
+    # The subject answers most snippets; file texts are read only for the others.
+    need_files = [
+        d.pk
+        for d in documents.values()
+        if highlight and not highlight.intersection(fold(d.subject).split())
+    ]
+    file_texts = _file_texts(need_files) if need_files else {}
+    hits: list[SearchHit] = []
+    for match in matches:
+        document = documents.get(match.document_id)
+        if document is None:  # deleted or hidden since the index row was written
+            continue
+        hits.append(
+            SearchHit(
+                id=document.pk,
+                subject=document.subject,
+                kind=document.direction,
+                reference=document.reference,
+                issuer_name=document.issuer_name,
+                issued_on=document.issued_on,
+                status=document.status,
+                snippet=snippet([document.subject, *file_texts.get(document.pk, [])], highlight),
+                rank=round(match.exact + match.rank, 6),
+            )
+        )
+    return hits
+
+
+def _file_texts(document_ids: Sequence[int]) -> dict[int, list[str]]:
+    links = list(
+        DocumentFile.objects.filter(document_id__in=document_ids)
+        .order_by("document_id", "id")
+        .values_list("document_id", "file__sha256")
+    )
+    texts = {
+        sha: (text, ocr)
+        for sha, text, ocr in FileText.objects.filter(
+            sha256__in={sha for _d, sha in links}
+        ).values_list(
+            "sha256",
+            Substr("text", 1, SNIPPET_SOURCE_CHARS),
+            Substr("ocr_text", 1, SNIPPET_SOURCE_CHARS),
+        )
+    }
+    out: dict[int, list[str]] = {}
+    for document_id, sha in links:
+        if sha in texts:
+            out.setdefault(document_id, []).extend(t for t in texts[sha] if t)
+    return out
