@@ -30,6 +30,7 @@ from tinhso.documents.models import (
     Assignment,
     Direction,
     Document,
+    DocumentFile,
     DocumentStatus,
 )
 from tinhso.files.models import StoredFile
@@ -69,7 +70,10 @@ def visibility(actor: Actor) -> Q | None:
     if not actor.is_authenticated or not actor.is_official:
         return None
     user_id = actor.user_id
-    condition = Q(created_by_id=user_id) | Q(signer_id=user_id)
+    # Only in one's own agencies: the sending clerk creates the recipients' incoming copies.
+    condition = (Q(created_by_id=user_id) | Q(signer_id=user_id)) & Q(
+        agency_id__in=actor.agency_ids
+    )
     clerks = clerk_agencies(actor)
     if clerks:
         condition |= Q(agency_id__in=clerks, direction=Direction.INCOMING)
@@ -130,6 +134,12 @@ def leads_department(actor: Actor, department_id: int | None) -> bool:
 def require(condition: bool, message: str | None = None) -> None:
     if not condition:
         raise PermissionDenied(message or _("Bạn không có quyền thực hiện thao tác này."))
+
+
+def governs_document_file(stored: StoredFile) -> bool:
+    """A document's file is read by who sees the document, not by every official of the
+    agency (a department's draft, an incoming document not routed to you)."""
+    return DocumentFile.objects.filter(file_id=stored.pk).exists()
 
 
 def reads_document_file(actor: Actor, stored: StoredFile) -> bool:

@@ -118,10 +118,13 @@ def docx_to_pdf(stored: StoredFile, *, actor: User) -> StoredFile:
         return file_store(actor=actor, upload=upload)
 
 
-def check_docx_stored(stored: StoredFile) -> None:
-    """`check_docx` on a stored file (read through a temporary copy)."""
+def check_docx_stored(stored: StoredFile, *, field: str = "files") -> None:
+    """`check_docx` on a stored file (read through a temporary copy); errors name `field`."""
     with tempfile.TemporaryDirectory(prefix="tinhso-docx-") as tmp:
         path = Path(tmp) / "draft.docx"
         with default_storage.open(stored.storage_name, "rb") as src, path.open("wb") as dst:
             shutil.copyfileobj(src, dst)
-        check_docx(path, stored.name)
+        try:
+            check_docx(path, stored.name)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from exc

@@ -16,6 +16,8 @@ import re
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from tinhso.documents.kinds import LETTER_TYPES, TYPES_BY_CODE
 
 VIETNAM: Final = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -26,7 +28,8 @@ NOTATION_MAX: Final = 30
 # Letters (Vietnamese included), digits, and the separators notations use: QĐ-UBND, STC-BCTC,
 # UBND-VX, QĐ-UBND.VP, TTr-SNV/TCBC. No spaces, no leading or trailing separator.
 _NOTATION = re.compile(r"^[^\W_](?:[\w.&/-]*[^\W_])?$")
-_NUMBER = re.compile(r"^[0-9]{1,9}[a-zA-Z]?$")
+# Numbers start at 01 (Điều 15): "0", "00" are not numbers.
+_NUMBER = re.compile(r"^(?!0+[a-zA-Z]?$)[0-9]{1,9}[a-zA-Z]?$")
 
 
 class NotationError(ValueError):
@@ -57,17 +60,30 @@ def build_notation(doc_type: str, agency_short_name: str, unit: str = "") -> str
     """`QĐ-UBND`; a công văn: `UBND` or `UBND-VX` with the drafting unit or field."""
     agency = agency_short_name.strip()
     if not agency:
-        raise NotationError("Cơ quan chưa có tên viết tắt để ghi ký hiệu văn bản.")
+        raise NotationError(_("Cơ quan chưa có tên viết tắt để ghi ký hiệu văn bản."))
     kind = TYPES_BY_CODE.get(doc_type)
     if kind is None:
-        raise NotationError(f"Loại văn bản “{doc_type}” không có trong danh mục.")
+        raise NotationError(
+            _("Loại văn bản “%(type)s” không có trong danh mục.") % {"type": doc_type}
+        )
     if doc_type in LETTER_TYPES:
         parts = [agency, unit.strip()] if unit.strip() else [agency]
     else:
         parts = [kind.abbreviation, agency]
     notation = "-".join(parts)
     if len(notation) > NOTATION_MAX:
-        raise NotationError(f"Ký hiệu “{notation}” dài quá {NOTATION_MAX} ký tự (QCVN 102:2016).")
+        raise NotationError(
+            _("Ký hiệu “%(notation)s” dài quá %(max)d ký tự (QCVN 102:2016).")
+            % {"notation": notation, "max": NOTATION_MAX}
+        )
+    if not _NOTATION.match(notation) or "--" in notation:
+        raise NotationError(
+            _(
+                "Ký hiệu “%(notation)s” không hợp lệ: tên viết tắt của cơ quan, đơn vị viết liền, "
+                "không có khoảng trắng, không bắt đầu hay kết thúc bằng dấu “-”."
+            )
+            % {"notation": notation}
+        )
     return notation
 
 
@@ -75,11 +91,14 @@ def clean_number(value: str) -> str:
     """A document number as written by its issuer: digits, perhaps one letter (`15`, `125a`)."""
     number = value.strip()
     if not number:
-        raise NotationError("Chưa nhập số văn bản.")
+        raise NotationError(_("Chưa nhập số văn bản."))
     if len(number) > NUMBER_MAX or not _NUMBER.match(number):
         raise NotationError(
-            f"Số văn bản “{number}” không hợp lệ: chỉ gồm chữ số (có thể thêm một chữ cái), "
-            f"tối đa {NUMBER_MAX} ký tự."
+            _(
+                "Số văn bản “%(number)s” không hợp lệ: chỉ gồm chữ số, bắt đầu từ 01 (có thể thêm "
+                "một chữ cái), tối đa %(max)d ký tự."
+            )
+            % {"number": number, "max": NUMBER_MAX}
         )
     return number
 
@@ -88,18 +107,21 @@ def clean_notation(value: str) -> str:
     """A notation as written by its issuer (`QĐ-UBND`), checked for shape and length."""
     notation = value.strip().strip("/").strip()
     if not notation:
-        raise NotationError("Chưa nhập ký hiệu văn bản.")
+        raise NotationError(_("Chưa nhập ký hiệu văn bản."))
     if len(notation) > NOTATION_MAX:
-        raise NotationError(f"Ký hiệu văn bản dài quá {NOTATION_MAX} ký tự.")
+        raise NotationError(_("Ký hiệu văn bản dài quá %(max)d ký tự.") % {"max": NOTATION_MAX})
     if not _NOTATION.match(notation) or "--" in notation:
         raise NotationError(
-            f"Ký hiệu “{notation}” không hợp lệ: viết liền, các phần nối bằng dấu “-” "
-            "(ví dụ QĐ-UBND)."
+            _(
+                "Ký hiệu “%(notation)s” không hợp lệ: viết liền, các phần nối bằng dấu “-” "
+                "(ví dụ QĐ-UBND)."
+            )
+            % {"notation": notation}
         )
     return notation
 
 
 def split_reference(value: str) -> tuple[str, str]:
     """`15/QĐ-UBND` → (`15`, `QĐ-UBND`): the number is what stands before the first slash."""
-    number, _, notation = value.strip().partition("/")
+    number, _slash, notation = value.strip().partition("/")
     return clean_number(number), clean_notation(notation)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tinhso.accounts.access import Actor
@@ -133,7 +133,7 @@ def inbox(actor: Actor, *, include_done: bool = False) -> QuerySet[Assignment]:
     if not include_done:
         qs = qs.filter(status__in=OPEN_ASSIGNMENT)
     return qs.select_related("document", "document__agency", "assigned_by").order_by(
-        "due_on", "-assigned_at", "id"
+        F("due_on").asc(nulls_last=True), "-assigned_at", "id"
     )
 
 

@@ -1,7 +1,8 @@
 """Who may upload, read and attach stored files.
 
 Reading: the uploader, the officials of the file's agency and the provincial administrators;
-other apps add readers through rules (a dossier's officials read its components). Anyone
+other apps add readers through rules (a dossier's officials read its components), and may
+govern a file alone (an official document's files follow the document's visibility). Anyone
 else gets 404, as if the file did not exist. Attaching (`usable_files`): one's own uploads
 and one's agency's.
 """
@@ -24,6 +25,11 @@ FileAccessRule = Callable[[Actor, StoredFile], bool]
 
 _rules: list[FileAccessRule] = []
 
+#: A test another app registers: is this file one of mine, whose readers only my rule decides?
+FileGovernor = Callable[[StoredFile], bool]
+
+_governors: list[FileGovernor] = []
+
 
 def register_file_access_rule(rule: FileAccessRule) -> None:
     """Let `rule` grant reading; call it from the other app's `AppConfig.ready()`.
@@ -33,6 +39,14 @@ def register_file_access_rule(rule: FileAccessRule) -> None:
     """
     if rule not in _rules:
         _rules.append(rule)
+
+
+def register_file_governor(governs: FileGovernor) -> None:
+    """Let an app take a file out of the agency-wide default: when `governs(file)` is true, only
+    the uploader, provincial administrators and the registered rules may read it (an official
+    document's draft is not for every official of the agency). Registering twice is harmless."""
+    if governs not in _governors:
+        _governors.append(governs)
 
 
 def unregister_file_access_rule(rule: FileAccessRule) -> None:
@@ -58,7 +72,11 @@ def can_read_file(actor: Actor, stored: StoredFile) -> bool:
         return False
     if actor.user_id == stored.uploaded_by_id or actor.is_provincial_admin:
         return True
-    if actor.is_official and stored.agency_id in actor.agency_ids:
+    if (
+        actor.is_official
+        and stored.agency_id in actor.agency_ids
+        and not any(governs(stored) for governs in _governors)
+    ):
         return True
     return any(rule(actor, stored) for rule in _rules)
 

@@ -7,346 +7,1111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('files', '0001_initial'),
-        ('organizations', '0003_fill_search_text'),
+        ("files", "0001_initial"),
+        ("organizations", "0003_fill_search_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('incoming', 'Văn bản đến'), ('outgoing', 'Văn bản đi')], max_length=10)),
-                ('status', models.CharField(choices=[('received', 'Chờ vào sổ'), ('refused', 'Đã trả lại nơi gửi'), ('registered', 'Đã vào sổ'), ('presented', 'Đã trình lãnh đạo'), ('assigned', 'Đã phân công'), ('in_progress', 'Đang xử lý'), ('completed', 'Đã hoàn thành'), ('draft', 'Dự thảo'), ('in_review', 'Đang trình duyệt'), ('returned', 'Bị trả lại'), ('approved', 'Đã duyệt, chờ phát hành'), ('issued', 'Đã phát hành'), ('recalled', 'Đã thu hồi')], max_length=12, verbose_name='trạng thái')),
-                ('source', models.CharField(choices=[('paper', 'Văn bản giấy'), ('electronic', 'Văn bản điện tử'), ('internal', 'Nội bộ (trong hệ thống)'), ('exchange', 'Liên thông')], max_length=10, verbose_name='nguồn')),
-                ('doc_type', models.CharField(choices=[('NQ', 'Nghị quyết'), ('QĐ', 'Quyết định'), ('CT', 'Chỉ thị'), ('QC', 'Quy chế'), ('QyĐ', 'Quy định'), ('TC', 'Thông cáo'), ('TB', 'Thông báo'), ('HD', 'Hướng dẫn'), ('CTr', 'Chương trình'), ('KH', 'Kế hoạch'), ('PA', 'Phương án'), ('ĐA', 'Đề án'), ('DA', 'Dự án'), ('BC', 'Báo cáo'), ('BB', 'Biên bản'), ('TTr', 'Tờ trình'), ('HĐ', 'Hợp đồng'), ('CV', 'Công văn'), ('CĐ', 'Công điện'), ('BGN', 'Bản ghi nhớ'), ('BTT', 'Bản thỏa thuận'), ('GUQ', 'Giấy ủy quyền'), ('GM', 'Giấy mời'), ('GGT', 'Giấy giới thiệu'), ('GNP', 'Giấy nghỉ phép'), ('PG', 'Phiếu gửi'), ('PC', 'Phiếu chuyển'), ('PB', 'Phiếu báo'), ('THC', 'Thư công')], max_length=4, verbose_name='loại văn bản')),
-                ('number', models.CharField(blank=True, max_length=11, verbose_name='số')),
-                ('notation', models.CharField(blank=True, max_length=30, verbose_name='ký hiệu')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='ngày văn bản')),
-                ('subject', models.CharField(max_length=500, verbose_name='trích yếu')),
-                ('urgency', models.CharField(choices=[('thuong', 'Thường'), ('khan', 'Khẩn'), ('thuong_khan', 'Thượng khẩn'), ('hoa_toc', 'Hỏa tốc'), ('hoa_toc_hen_gio', 'Hỏa tốc hẹn giờ')], default='thuong', max_length=16, verbose_name='độ khẩn')),
-                ('deadline_at', models.DateTimeField(blank=True, null=True, verbose_name='hẹn giờ (hỏa tốc)')),
-                ('page_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='số trang')),
-                ('copies', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='số lượng bản')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='đơn vị soạn thảo (ký hiệu)')),
-                ('issuer_name', models.CharField(max_length=255, verbose_name='cơ quan ban hành')),
-                ('issuer_code', models.CharField(blank=True, max_length=35, verbose_name='mã định danh nơi ban hành')),
-                ('signer_name', models.CharField(blank=True, max_length=150, verbose_name='người ký')),
-                ('signer_position', models.CharField(blank=True, max_length=150, verbose_name='chức vụ người ký')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='năm')),
-                ('register_number', models.PositiveIntegerField(blank=True, null=True, verbose_name='số trong sổ')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày đến / ngày phát hành')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='hạn xử lý')),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('recalled_at', models.DateTimeField(blank=True, null=True)),
-                ('recall_reason', models.TextField(blank=True, verbose_name='lý do thu hồi')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('search_text', models.CharField(default='', editable=False, max_length=800)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='organizations.agency')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.department')),
-                ('issuer_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.agency')),
-                ('origin', models.ForeignKey(blank=True, help_text='Văn bản đi mà văn bản đến này nhận từ trong hệ thống.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='documents.document', verbose_name='văn bản gốc')),
-                ('replaces', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='documents.document', verbose_name='thay thế văn bản')),
-                ('reply_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replies', to='documents.document', verbose_name='trả lời văn bản')),
-                ('signer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("incoming", "Văn bản đến"), ("outgoing", "Văn bản đi")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Chờ vào sổ"),
+                            ("refused", "Đã trả lại nơi gửi"),
+                            ("registered", "Đã vào sổ"),
+                            ("presented", "Đã trình lãnh đạo"),
+                            ("assigned", "Đã phân công"),
+                            ("in_progress", "Đang xử lý"),
+                            ("completed", "Đã hoàn thành"),
+                            ("draft", "Dự thảo"),
+                            ("in_review", "Đang trình duyệt"),
+                            ("returned", "Bị trả lại"),
+                            ("approved", "Đã duyệt, chờ phát hành"),
+                            ("issued", "Đã phát hành"),
+                            ("recalled", "Đã thu hồi"),
+                        ],
+                        max_length=12,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("paper", "Văn bản giấy"),
+                            ("electronic", "Văn bản điện tử"),
+                            ("internal", "Nội bộ (trong hệ thống)"),
+                            ("exchange", "Liên thông"),
+                        ],
+                        max_length=10,
+                        verbose_name="nguồn",
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.CharField(
+                        choices=[
+                            ("NQ", "Nghị quyết"),
+                            ("QĐ", "Quyết định"),
+                            ("CT", "Chỉ thị"),
+                            ("QC", "Quy chế"),
+                            ("QyĐ", "Quy định"),
+                            ("TC", "Thông cáo"),
+                            ("TB", "Thông báo"),
+                            ("HD", "Hướng dẫn"),
+                            ("CTr", "Chương trình"),
+                            ("KH", "Kế hoạch"),
+                            ("PA", "Phương án"),
+                            ("ĐA", "Đề án"),
+                            ("DA", "Dự án"),
+                            ("BC", "Báo cáo"),
+                            ("BB", "Biên bản"),
+                            ("TTr", "Tờ trình"),
+                            ("HĐ", "Hợp đồng"),
+                            ("CV", "Công văn"),
+                            ("CĐ", "Công điện"),
+                            ("BGN", "Bản ghi nhớ"),
+                            ("BTT", "Bản thỏa thuận"),
+                            ("GUQ", "Giấy ủy quyền"),
+                            ("GM", "Giấy mời"),
+                            ("GGT", "Giấy giới thiệu"),
+                            ("GNP", "Giấy nghỉ phép"),
+                            ("PG", "Phiếu gửi"),
+                            ("PC", "Phiếu chuyển"),
+                            ("PB", "Phiếu báo"),
+                            ("THC", "Thư công"),
+                        ],
+                        max_length=4,
+                        verbose_name="loại văn bản",
+                    ),
+                ),
+                ("number", models.CharField(blank=True, max_length=11, verbose_name="số")),
+                ("notation", models.CharField(blank=True, max_length=30, verbose_name="ký hiệu")),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="ngày văn bản")),
+                ("subject", models.CharField(max_length=500, verbose_name="trích yếu")),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("thuong", "Thường"),
+                            ("khan", "Khẩn"),
+                            ("thuong_khan", "Thượng khẩn"),
+                            ("hoa_toc", "Hỏa tốc"),
+                            ("hoa_toc_hen_gio", "Hỏa tốc hẹn giờ"),
+                        ],
+                        default="thuong",
+                        max_length=16,
+                        verbose_name="độ khẩn",
+                    ),
+                ),
+                (
+                    "deadline_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hẹn giờ (hỏa tốc)"),
+                ),
+                (
+                    "page_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="số trang"),
+                ),
+                (
+                    "copies",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="số lượng bản"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="đơn vị soạn thảo (ký hiệu)"
+                    ),
+                ),
+                ("issuer_name", models.CharField(max_length=255, verbose_name="cơ quan ban hành")),
+                (
+                    "issuer_code",
+                    models.CharField(
+                        blank=True, max_length=35, verbose_name="mã định danh nơi ban hành"
+                    ),
+                ),
+                (
+                    "signer_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="người ký"),
+                ),
+                (
+                    "signer_position",
+                    models.CharField(blank=True, max_length=150, verbose_name="chức vụ người ký"),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="năm"),
+                ),
+                (
+                    "register_number",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="số trong sổ"),
+                ),
+                (
+                    "registered_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="ngày đến / ngày phát hành"
+                    ),
+                ),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="hạn xử lý")),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("recalled_at", models.DateTimeField(blank=True, null=True)),
+                ("recall_reason", models.TextField(blank=True, verbose_name="lý do thu hồi")),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                ("search_text", models.CharField(default="", editable=False, max_length=800)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="organizations.agency",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.department",
+                    ),
+                ),
+                (
+                    "issuer_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.agency",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Văn bản đi mà văn bản đến này nhận từ trong hệ thống.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="documents.document",
+                        verbose_name="văn bản gốc",
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="documents.document",
+                        verbose_name="thay thế văn bản",
+                    ),
+                ),
+                (
+                    "reply_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replies",
+                        to="documents.document",
+                        verbose_name="trả lời văn bản",
+                    ),
+                ),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'văn bản',
-                'verbose_name_plural': 'văn bản',
-                'ordering': ('-created_at', '-id'),
+                "verbose_name": "văn bản",
+                "verbose_name_plural": "văn bản",
+                "ordering": ("-created_at", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='DraftVersion',
+            name="DraftVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='documents.document')),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='files.storedfile')),
-                ('pdf', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='files.storedfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="files.storedfile",
+                    ),
+                ),
+                (
+                    "pdf",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="files.storedfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('document', 'number'),
+                "ordering": ("document", "number"),
             },
         ),
         migrations.CreateModel(
-            name='DocumentFile',
+            name="DocumentFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('main', 'Văn bản chính'), ('attachment', 'Phụ lục, tài liệu kèm theo'), ('draft', 'Dự thảo'), ('issued', 'Bản phát hành')], default='main', max_length=10)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='documents.document')),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='files.storedfile')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='documents.draftversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("main", "Văn bản chính"),
+                            ("attachment", "Phụ lục, tài liệu kèm theo"),
+                            ("draft", "Dự thảo"),
+                            ("issued", "Bản phát hành"),
+                        ],
+                        default="main",
+                        max_length=10,
+                    ),
+                ),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="files.storedfile",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="documents.draftversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('document', 'id'),
+                "ordering": ("document", "id"),
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='documents.document')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='comments', to='documents.draftversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="comments",
+                        to="documents.draftversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('document', 'created_at', 'id'),
+                "ordering": ("document", "created_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='Recipient',
+            name="Recipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='tên cơ quan nhận')),
-                ('code', models.CharField(blank=True, max_length=35, verbose_name='mã định danh')),
-                ('is_internal', models.BooleanField(default=True)),
-                ('state', models.CharField(choices=[('pending', 'Chờ gửi'), ('sent', 'Đã gửi'), ('01', 'Đã đến'), ('02', 'Từ chối'), ('03', 'Đã tiếp nhận'), ('04', 'Phân công'), ('05', 'Đang xử lý'), ('06', 'Hoàn thành'), ('recalled', 'Đã thu hồi')], default='pending', max_length=10)),
-                ('state_at', models.DateTimeField(blank=True, null=True)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.agency')),
-                ('delivered', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='documents.document')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='documents.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="tên cơ quan nhận")),
+                ("code", models.CharField(blank=True, max_length=35, verbose_name="mã định danh")),
+                ("is_internal", models.BooleanField(default=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ gửi"),
+                            ("sent", "Đã gửi"),
+                            ("01", "Đã đến"),
+                            ("02", "Từ chối"),
+                            ("03", "Đã tiếp nhận"),
+                            ("04", "Phân công"),
+                            ("05", "Đang xử lý"),
+                            ("06", "Hoàn thành"),
+                            ("recalled", "Đã thu hồi"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("state_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.agency",
+                    ),
+                ),
+                (
+                    "delivered",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
+                        to="documents.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('document', 'id'),
+                "ordering": ("document", "id"),
             },
         ),
         migrations.CreateModel(
-            name='ExchangeOutbox',
+            name="ExchangeOutbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_type', models.PositiveSmallIntegerField(default=0)),
-                ('status_code', models.CharField(blank=True, choices=[('01', 'Đã đến'), ('02', 'Từ chối tiếp nhận'), ('03', 'Đã tiếp nhận'), ('04', 'Phân công'), ('05', 'Đang xử lý'), ('06', 'Hoàn thành'), ('13', 'Thu hồi'), ('15', 'Đồng ý thu hồi'), ('16', 'Từ chối thu hồi')], max_length=2)),
-                ('to_code', models.CharField(max_length=35)),
-                ('state', models.CharField(choices=[('pending', 'Chờ gửi'), ('sent', 'Đã gửi'), ('failed', 'Gửi lỗi')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.document')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("business_type", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "status_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("01", "Đã đến"),
+                            ("02", "Từ chối tiếp nhận"),
+                            ("03", "Đã tiếp nhận"),
+                            ("04", "Phân công"),
+                            ("05", "Đang xử lý"),
+                            ("06", "Hoàn thành"),
+                            ("13", "Thu hồi"),
+                            ("15", "Đồng ý thu hồi"),
+                            ("16", "Từ chối thu hồi"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("to_code", models.CharField(max_length=35)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Chờ gửi"), ("sent", "Đã gửi"), ("failed", "Gửi lỗi")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="documents.recipient",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Register',
+            name="Register",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('incoming', 'Văn bản đến'), ('outgoing', 'Văn bản đi')], max_length=10, verbose_name='loại sổ')),
-                ('name', models.CharField(max_length=200, verbose_name='tên sổ')),
-                ('types', models.JSONField(blank=True, default=list, verbose_name='loại văn bản')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('number_width', models.PositiveSmallIntegerField(default=2, verbose_name='số chữ số tối thiểu')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registers', to='organizations.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("incoming", "Văn bản đến"), ("outgoing", "Văn bản đi")],
+                        max_length=10,
+                        verbose_name="loại sổ",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="tên sổ")),
+                ("types", models.JSONField(blank=True, default=list, verbose_name="loại văn bản")),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                (
+                    "number_width",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="số chữ số tối thiểu"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registers",
+                        to="organizations.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sổ văn bản',
-                'verbose_name_plural': 'sổ văn bản',
-                'ordering': ('agency_id', 'direction', 'id'),
+                "verbose_name": "sổ văn bản",
+                "verbose_name_plural": "sổ văn bản",
+                "ordering": ("agency_id", "direction", "id"),
             },
         ),
         migrations.CreateModel(
-            name='NumberCounter',
+            name="NumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('register', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='documents.register')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "register",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="documents.register",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='document',
-            name='register',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='documents.register'),
+            model_name="document",
+            name="register",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="documents",
+                to="documents.register",
+            ),
         ),
         migrations.CreateModel(
-            name='WorkFile',
+            name="WorkFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('code', models.CharField(max_length=50, verbose_name='số và ký hiệu hồ sơ')),
-                ('title', models.CharField(max_length=500, verbose_name='tiêu đề hồ sơ')),
-                ('retention_years', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='thời hạn bảo quản (năm)')),
-                ('status', models.CharField(choices=[('planned', 'Trong danh mục, chưa mở'), ('open', 'Đang mở'), ('closed', 'Đã đóng'), ('submitted', 'Đã nộp lưu')], default='planned', max_length=10)),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='ngày mở')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='ngày đóng')),
-                ('archive_due_on', models.DateField(blank=True, null=True, verbose_name='hạn nộp lưu')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='work_files', to='organizations.agency')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.department')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người lập hồ sơ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                ("code", models.CharField(max_length=50, verbose_name="số và ký hiệu hồ sơ")),
+                ("title", models.CharField(max_length=500, verbose_name="tiêu đề hồ sơ")),
+                (
+                    "retention_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="thời hạn bảo quản (năm)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Trong danh mục, chưa mở"),
+                            ("open", "Đang mở"),
+                            ("closed", "Đã đóng"),
+                            ("submitted", "Đã nộp lưu"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                    ),
+                ),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="ngày mở")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="ngày đóng")),
+                (
+                    "archive_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="hạn nộp lưu"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_files",
+                        to="organizations.agency",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.department",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người lập hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ công việc',
-                'verbose_name_plural': 'hồ sơ công việc',
-                'ordering': ('agency_id', '-year', 'code'),
+                "verbose_name": "hồ sơ công việc",
+                "verbose_name_plural": "hồ sơ công việc",
+                "ordering": ("agency_id", "-year", "code"),
             },
         ),
         migrations.CreateModel(
-            name='WorkFileItem',
+            name="WorkFileItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='work_file_items', to='documents.document')),
-                ('work_file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='documents.workfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_file_items",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "work_file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="documents.workfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('work_file', 'added_at', 'id'),
+                "ordering": ("work_file", "added_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='ApprovalChain',
+            name="ApprovalChain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(blank=True, max_length=4, verbose_name='loại văn bản')),
-                ('steps', models.JSONField(default=list, verbose_name='các bước duyệt')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.CharField(blank=True, max_length=4, verbose_name="loại văn bản"),
+                ),
+                ("steps", models.JSONField(default=list, verbose_name="các bước duyệt")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.agency",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('agency', 'doc_type'), name='approval_chain_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency", "doc_type"), name="approval_chain_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('main', 'Xử lý chính'), ('support', 'Phối hợp'), ('reader', 'Nhận để biết')], max_length=10)),
-                ('is_presentation', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('waiting', 'Chưa xem'), ('seen', 'Đã xem'), ('in_progress', 'Đang xử lý'), ('done', 'Hoàn thành'), ('passed_on', 'Đã chuyển tiếp'), ('withdrawn', 'Đã thu hồi phân công')], default='waiting', max_length=12)),
-                ('direction', models.TextField(blank=True, verbose_name='ý kiến chỉ đạo')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='hạn xử lý')),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('seen_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('result_note', models.TextField(blank=True, verbose_name='kết quả xử lý')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('assigned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.department')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='documents.assignment')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='documents.document')),
-                ('reply_document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='documents.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("main", "Xử lý chính"),
+                            ("support", "Phối hợp"),
+                            ("reader", "Nhận để biết"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("is_presentation", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Chưa xem"),
+                            ("seen", "Đã xem"),
+                            ("in_progress", "Đang xử lý"),
+                            ("done", "Hoàn thành"),
+                            ("passed_on", "Đã chuyển tiếp"),
+                            ("withdrawn", "Đã thu hồi phân công"),
+                        ],
+                        default="waiting",
+                        max_length=12,
+                    ),
+                ),
+                ("direction", models.TextField(blank=True, verbose_name="ý kiến chỉ đạo")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="hạn xử lý")),
+                ("assigned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("seen_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("result_note", models.TextField(blank=True, verbose_name="kết quả xử lý")),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.department",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="documents.assignment",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "reply_document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="documents.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('document', 'assigned_at', 'id'),
-                'indexes': [models.Index(fields=['assignee', 'status', 'due_on'], name='assignment_inbox'), models.Index(fields=['status', 'due_on'], name='assignment_due')],
+                "ordering": ("document", "assigned_at", "id"),
+                "indexes": [
+                    models.Index(fields=["assignee", "status", "due_on"], name="assignment_inbox"),
+                    models.Index(fields=["status", "due_on"], name="assignment_due"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ApprovalStep',
+            name="ApprovalStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(default=1)),
-                ('order', models.PositiveSmallIntegerField()),
-                ('kind', models.CharField(max_length=30)),
-                ('decision', models.CharField(choices=[('waiting', 'Chờ duyệt'), ('approved', 'Đồng ý'), ('returned', 'Trả lại'), ('skipped', 'Không cần duyệt')], default='waiting', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', models.TextField(blank=True)),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.department')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='documents.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=1)),
+                ("order", models.PositiveSmallIntegerField()),
+                ("kind", models.CharField(max_length=30)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Chờ duyệt"),
+                            ("approved", "Đồng ý"),
+                            ("returned", "Trả lại"),
+                            ("skipped", "Không cần duyệt"),
+                        ],
+                        default="waiting",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.department",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="documents.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('document', 'round', 'order'),
-                'indexes': [models.Index(fields=['approver', 'decision'], name='approval_waiting'), models.Index(fields=['department', 'decision'], name='approval_dept_waiting')],
-                'constraints': [models.UniqueConstraint(fields=('document', 'round', 'order'), name='approval_step_unique')],
+                "ordering": ("document", "round", "order"),
+                "indexes": [
+                    models.Index(fields=["approver", "decision"], name="approval_waiting"),
+                    models.Index(fields=["department", "decision"], name="approval_dept_waiting"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("document", "round", "order"), name="approval_step_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=30)),
-                ('edxml_status', models.CharField(blank=True, choices=[('01', 'Đã đến'), ('02', 'Từ chối tiếp nhận'), ('03', 'Đã tiếp nhận'), ('04', 'Phân công'), ('05', 'Đang xử lý'), ('06', 'Hoàn thành'), ('13', 'Thu hồi'), ('15', 'Đồng ý thu hồi'), ('16', 'Từ chối thu hồi')], max_length=2)),
-                ('note', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='documents.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=30)),
+                (
+                    "edxml_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("01", "Đã đến"),
+                            ("02", "Từ chối tiếp nhận"),
+                            ("03", "Đã tiếp nhận"),
+                            ("04", "Phân công"),
+                            ("05", "Đang xử lý"),
+                            ("06", "Hoàn thành"),
+                            ("13", "Thu hồi"),
+                            ("15", "Đồng ý thu hồi"),
+                            ("16", "Từ chối thu hồi"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("occurred_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="documents.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('document', 'occurred_at', 'id'),
-                'indexes': [models.Index(fields=['edxml_status', 'occurred_at'], name='activity_edxml')],
+                "ordering": ("document", "occurred_at", "id"),
+                "indexes": [
+                    models.Index(fields=["edxml_status", "occurred_at"], name="activity_edxml")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='draftversion',
-            constraint=models.UniqueConstraint(fields=('document', 'number'), name='draft_version_unique'),
+            model_name="draftversion",
+            constraint=models.UniqueConstraint(
+                fields=("document", "number"), name="draft_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentfile',
-            constraint=models.UniqueConstraint(fields=('document', 'file', 'role'), name='document_file_unique'),
+            model_name="documentfile",
+            constraint=models.UniqueConstraint(
+                fields=("document", "file", "role"), name="document_file_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='exchangeoutbox',
-            index=models.Index(fields=['state', 'created_at'], name='exchange_outbox_pending'),
+            model_name="exchangeoutbox",
+            index=models.Index(fields=["state", "created_at"], name="exchange_outbox_pending"),
         ),
         migrations.AddConstraint(
-            model_name='register',
-            constraint=models.UniqueConstraint(fields=('agency', 'direction', 'name'), name='register_unique_name'),
+            model_name="register",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "direction", "name"), name="register_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='numbercounter',
-            constraint=models.UniqueConstraint(fields=('register', 'year'), name='number_counter_unique'),
+            model_name="numbercounter",
+            constraint=models.UniqueConstraint(
+                fields=("register", "year"), name="number_counter_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['agency', 'direction', '-created_at'], name='document_agency'),
+            model_name="document",
+            index=models.Index(
+                fields=["agency", "direction", "-created_at"], name="document_agency"
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['agency', 'direction', 'status'], name='document_status'),
+            model_name="document",
+            index=models.Index(fields=["agency", "direction", "status"], name="document_status"),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['department', 'direction', 'status'], name='document_dept'),
+            model_name="document",
+            index=models.Index(fields=["department", "direction", "status"], name="document_dept"),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['agency', 'issuer_code', 'number', 'notation', 'issued_on'], name='document_duplicate'),
+            model_name="document",
+            index=models.Index(
+                fields=["agency", "issuer_code", "number", "notation", "issued_on"],
+                name="document_duplicate",
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['register', 'year', 'registered_at'], name='document_register'),
+            model_name="document",
+            index=models.Index(
+                fields=["register", "year", "registered_at"], name="document_register"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(condition=models.Q(('register_number__isnull', False)), fields=('register', 'year', 'register_number'), name='document_unique_register_number'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("register_number__isnull", False)),
+                fields=("register", "year", "register_number"),
+                name="document_unique_register_number",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(condition=models.Q(('direction', 'outgoing'), models.Q(('number', ''), _negated=True)), fields=('agency', 'year', 'number', 'notation'), name='document_unique_outgoing_number'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("direction", "outgoing"), models.Q(("number", ""), _negated=True)
+                ),
+                fields=("agency", "year", "number", "notation"),
+                name="document_unique_outgoing_number",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workfile',
-            constraint=models.UniqueConstraint(fields=('agency', 'year', 'code'), name='workfile_unique_code'),
+            model_name="workfile",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "year", "code"), name="workfile_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workfile',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), models.Q(('closed_on__gte', models.F('opened_on')), ('opened_on__isnull', False)), _connector='OR'), name='workfile_closed_after_opened'),
+            model_name="workfile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    models.Q(
+                        ("closed_on__gte", models.F("opened_on")), ("opened_on__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="workfile_closed_after_opened",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workfileitem',
-            constraint=models.UniqueConstraint(fields=('work_file', 'document'), name='workfile_item_unique'),
+            model_name="workfileitem",
+            constraint=models.UniqueConstraint(
+                fields=("work_file", "document"), name="workfile_item_unique"
+            ),
         ),
     ]

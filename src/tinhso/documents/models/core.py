@@ -167,6 +167,14 @@ class Document(models.Model):
         blank=True,
         related_name="replies",
     )
+    #: With `replaces`: `replace` (a new document replaces one with wrong content) or `correct`
+    #: (a công văn corrects its form), Nghị định 30, Điều 18.3.
+    amendment = models.CharField(
+        _("loại sửa đổi"),
+        max_length=10,
+        blank=True,
+        choices=[("replace", _("Thay thế")), ("correct", _("Đính chính"))],
+    )
     recalled_at = models.DateTimeField(null=True, blank=True)
     recall_reason = models.TextField(_("lý do thu hồi"), blank=True)
     note = models.TextField(_("ghi chú"), blank=True)

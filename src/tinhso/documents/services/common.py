@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,7 +145,7 @@ def agency_officials(agency_id: int, user_ids: Iterable[int]) -> dict[int, Membe
     rows = (
         Membership.objects.filter(agency_id=agency_id, user_id__in=set(user_ids), is_active=True)
         .select_related("user", "department")
-        .order_by("user_id", "department_id", "id")
+        .order_by("user_id", F("department_id").asc(nulls_last=True), "id")
     )
     for m in rows:
         found.setdefault(m.user_id, m)

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.access import Actor, actor_for
@@ -181,6 +180,8 @@ def clean_incoming(data: IncomingInput, today: dt.date) -> dict[str, object]:
         err("due_on", _("Hạn xử lý không thể trước ngày hôm nay."))
     if len(data.signer_name) > 150:
         err("signer_name", _("Tên người ký dài quá 150 ký tự."))
+    if len(data.signer_position) > 150:
+        err("signer_position", _("Chức vụ người ký dài quá 150 ký tự."))
     if data.source not in (Source.PAPER, Source.ELECTRONIC):
         err("source", _("Nguồn văn bản không hợp lệ."))
     if data.source == Source.ELECTRONIC and not data.files:
@@ -205,22 +206,25 @@ def likely_duplicates(
     notation: str,
     issued_on: dt.date | None,
 ) -> list[int]:
-    """Incoming documents of the agency with the same issuer, number/notation and date."""
-    issuer = Q(issuer_code=issuer_code) if issuer_code else Q()
-    if issuer_name:
-        issuer |= Q(issuer_name__iexact=issuer_name)
-    return list(
+    """Incoming documents of the agency with the same issuer, number/notation and date.
+
+    The database narrows by number and date (indexed); issuer and notation are compared folded
+    in Python, so case, Unicode normalisation and tone placement never hide a duplicate (SQLite's
+    case-insensitive match knows only ASCII)."""
+    rows = (
         Document.objects.filter(
-            issuer,
-            agency=agency,
-            direction=Direction.INCOMING,
-            number=number,
-            notation__iexact=notation,
-            issued_on=issued_on,
+            agency=agency, direction=Direction.INCOMING, number=number, issued_on=issued_on
         )
         .exclude(status=DocumentStatus.REFUSED)
-        .values_list("pk", flat=True)[:5]
+        .values_list("pk", "issuer_code", "issuer_name", "notation")[:50]
     )
+    name, mark = fold(issuer_name), fold(notation)
+    return [
+        pk
+        for pk, code, other_name, other_notation in rows
+        if fold(other_notation) == mark
+        and ((issuer_code and code == issuer_code) or (name and fold(other_name) == name))
+    ][:5]
 
 
 def incoming_register(
@@ -301,7 +305,14 @@ def incoming_register(
 
 def _locked(document_id: int) -> Document:
     try:
-        return Document.objects.select_for_update().select_related("agency").get(pk=document_id)
+        # `of=("self",)`: lock the document only; locking the joined agency row too made every
+        # change in an agency wait on one row and deadlocked with the copies other issuings
+        # insert for that agency (the foreign key takes a share lock on it).
+        return (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .get(pk=document_id)
+        )
     except Document.DoesNotExist as exc:
         raise DocumentConflict(_("Không tìm thấy văn bản."), code="not_found") from exc
 
@@ -376,6 +387,7 @@ def incoming_refuse(
         d.save(update_fields=["status", "note", "updated_at"])
         activity(d, "refuse", actor, note=reason, edxml_status=EdxmlStatus.REFUSED, at=at)
         _origin_follow(d, EdxmlStatus.REFUSED, at)
+        reindex(d)  # status, department: the search's filter columns
         audit_record(actor=actor, action="documents.incoming.refuse", obj=d, agency=d.agency)
     return d
 
@@ -423,6 +435,7 @@ def incoming_present(
             edxml_status=EdxmlStatus.ASSIGNED,
             at=at,
         )
+        reindex(d)  # status, department: the search's filter columns
         audit_record(actor=actor, action="documents.incoming.present", obj=d, agency=d.agency)
     return a
 
@@ -484,7 +497,12 @@ def incoming_assign(
         due_on = data.due_on or d.due_on
         # A re-assignment replaces the open assignments of the previous one.
         Assignment.objects.filter(
-            document=d, status__in=(AssignmentStatus.WAITING, AssignmentStatus.SEEN)
+            document=d,
+            status__in=(
+                AssignmentStatus.WAITING,
+                AssignmentStatus.SEEN,
+                AssignmentStatus.IN_PROGRESS,
+            ),
         ).exclude(is_presentation=True).update(status=AssignmentStatus.WITHDRAWN)
         Assignment.objects.filter(document=d, is_presentation=True).exclude(
             status=AssignmentStatus.WITHDRAWN
@@ -526,6 +544,7 @@ def incoming_assign(
             at=at,
         )
         _origin_follow(d, EdxmlStatus.ASSIGNED, at)
+        reindex(d)  # status, department: the search's filter columns
         audit_record(
             actor=actor,
             action="documents.incoming.assign",
@@ -540,10 +559,16 @@ def incoming_assign(
 
 
 def _own_assignment(who: Actor, assignment_id: int) -> Assignment:
-    try:
-        a = Assignment.objects.select_for_update().select_related("document").get(pk=assignment_id)
-    except Assignment.DoesNotExist as exc:
-        raise DocumentConflict(_("Không tìm thấy phân công."), code="not_found") from exc
+    """The actor's assignment, locked after its document (every service locks the document
+    first, then its assignments: one order, no deadlock)."""
+    document_id = (
+        Assignment.objects.filter(pk=assignment_id).values_list("document_id", flat=True).first()
+    )
+    if document_id is None:
+        raise DocumentConflict(_("Không tìm thấy phân công."), code="not_found")
+    document = _locked(document_id)
+    a = Assignment.objects.select_for_update().get(pk=assignment_id)
+    a.document = document
     if a.assignee_id != who.user_id:
         raise PermissionDenied(_("Đây không phải văn bản được giao cho bạn."))
     return a
@@ -641,6 +666,7 @@ def assignment_start(
             _origin_follow(d, EdxmlStatus.PROCESSING, at)
         else:
             activity(d, "start", actor, at=at)
+        reindex(d)  # status, department: the search's filter columns
         audit_record(actor=actor, action="documents.incoming.start", obj=d, agency=d.agency_id)
     return a
 
@@ -702,5 +728,6 @@ def assignment_complete(
             _origin_follow(d, EdxmlStatus.COMPLETED, at)
         else:
             activity(d, "complete_part", actor, note=note, at=at)
+        reindex(d)  # status, department: the search's filter columns
         audit_record(actor=actor, action="documents.incoming.complete", obj=d, agency=d.agency_id)
     return a

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.access import Actor, actor_for
@@ -103,6 +104,9 @@ class DraftInput:
     page_count: int | None = None
     copies: int | None = None
     replaces: int | None = None
+    #: With `replaces`: "replace" (content errors) or "correct" (a correcting công văn for
+    #: errors of form), Nghị định 30, Điều 18.3.
+    amendment: str = "replace"
     reply_to: int | None = None
     note: str = ""
 
@@ -111,7 +115,7 @@ def _drafting_post(who: Actor, requested: int | None) -> Membership:
     posts = (
         Membership.objects.filter(user_id=who.user_id or 0, is_active=True)
         .select_related("agency", "department")
-        .order_by("agency_id", "-department_id", "id")
+        .order_by("agency_id", F("department_id").desc(nulls_last=True), "id")
     )
     if requested is not None:
         posts = posts.filter(agency_id=requested)
@@ -137,7 +141,7 @@ class _CleanDraft:
     unit: str
 
 
-def _clean_draft(data: DraftInput, agency: Agency) -> _CleanDraft:
+def _clean_draft(data: DraftInput, agency: Agency, department_short_name: str) -> _CleanDraft:
     errors: dict[str, list[str]] = {}
 
     def err(name: str, message: str) -> None:
@@ -167,6 +171,15 @@ def _clean_draft(data: DraftInput, agency: Agency) -> _CleanDraft:
         if not name:
             err("external_recipients", _("Nơi nhận ngoài hệ thống phải có tên cơ quan."))
             continue
+        if not code:
+            err(
+                "external_recipients",
+                _(
+                    "%(name)s: nơi nhận ngoài hệ thống cần có mã định danh để gửi qua trục liên thông."
+                )
+                % {"name": name},
+            )
+            continue
         if code:
             try:
                 code = normalize_identification_code(code)
@@ -175,9 +188,12 @@ def _clean_draft(data: DraftInput, agency: Agency) -> _CleanDraft:
                 continue
         externals.append(ExternalRecipient(name=name[:255], code=code))
     unit = data.unit.strip()
+    if len(unit) > 20:
+        err("unit", _("Tên viết tắt của đơn vị soạn thảo dài quá 20 ký tự."))
     if data.doc_type in TYPES_BY_CODE:
         try:
-            build_notation(data.doc_type, agency.short_name, unit)
+            # What issuing will print: a công văn falls back to the department's short name.
+            build_notation(data.doc_type, agency.short_name, unit or department_short_name)
         except NotationError as exc:
             err("unit", str(exc))
     if data.page_count is not None and not 1 <= data.page_count <= 10_000:
@@ -204,13 +220,15 @@ def outgoing_draft(*, actor: User, data: DraftInput, now: dt.datetime | None = N
         raise PermissionDenied(_("Chỉ cán bộ của cơ quan được soạn văn bản."))
     post = _drafting_post(who, data.agency_id)
     agency = post.agency
-    cleaned = _clean_draft(data, agency)
+    cleaned = _clean_draft(
+        data, agency, post.department.short_name if post.department is not None else ""
+    )
     draft_files = usable_files(who, list(data.files)) if data.files else []
     _check_draft_file(draft_files)
     if draft_files and draft_files[0].content_type == DOCX:
         from tinhso.documents.conversion import check_docx_stored
 
-        check_docx_stored(draft_files[0])
+        check_docx_stored(draft_files[0], field="files")
     replaced = None
     if data.replaces is not None:
         replaced = (
@@ -225,6 +243,13 @@ def outgoing_draft(*, actor: User, data: DraftInput, now: dt.datetime | None = N
         )
         if replaced is None:
             raise invalid("replaces", _("Chỉ thay thế được văn bản đã phát hành của cơ quan."))
+        if data.amendment not in ("replace", "correct"):
+            raise invalid("amendment", _("Chọn thay thế hoặc đính chính."))
+    if (
+        data.reply_to is not None
+        and not visible_documents(who).filter(pk=data.reply_to, agency=agency).exists()
+    ):
+        raise invalid("reply_to", _("Không tìm thấy văn bản được trả lời trong cơ quan."))
     with transaction.atomic():
         d = Document(
             agency=agency,
@@ -243,6 +268,7 @@ def outgoing_draft(*, actor: User, data: DraftInput, now: dt.datetime | None = N
             page_count=data.page_count,
             copies=data.copies,
             replaces=replaced,
+            amendment=data.amendment if replaced is not None else "",
             reply_to_id=data.reply_to,
             unit=cleaned.unit,
             note=data.note.strip(),
@@ -293,7 +319,8 @@ def _add_version(
 def _locked(document_id: int) -> Document:
     try:
         return (
-            Document.objects.select_for_update()
+            # The document row only (see `incoming._locked`).
+            Document.objects.select_for_update(of=("self",))
             .select_related("agency")
             .get(pk=document_id, direction=Direction.OUTGOING)
         )
@@ -333,7 +360,7 @@ def outgoing_add_version(
     elif stored.content_type == DOCX:
         from tinhso.documents.conversion import check_docx_stored
 
-        check_docx_stored(stored)
+        check_docx_stored(stored, field="file")
     with transaction.atomic():
         d = _locked(document_id)
         turn = _current_step(d)
@@ -439,7 +466,7 @@ def _plan(d: Document, drafter_id: int) -> list[ApprovalStep]:
             approver = int(kind[5:])
         else:
             continue
-        if approver is not None and approver == last_person:
+        if approver is not None and approver in (last_person, drafter_id):
             continue
         steps.append(
             ApprovalStep(document=d, kind=kind, approver_id=approver, department_id=department_id)
@@ -473,6 +500,7 @@ def outgoing_submit(*, actor: User, document_id: int, now: dt.datetime | None = 
         d.status = DocumentStatus.IN_REVIEW if steps else DocumentStatus.APPROVED
         d.save(update_fields=["status", "updated_at"])
         activity(d, "submit", actor, data={"round": round_, "steps": len(steps)}, at=at)
+        reindex(d)  # status, department: the search's filter columns
         audit_record(actor=actor, action="documents.outgoing.submit", obj=d, agency=d.agency_id)
     return d
 
@@ -486,6 +514,8 @@ def _current_step(d: Document) -> ApprovalStep | None:
 
 
 def _may_decide(who: Actor, d: Document, step: ApprovalStep) -> bool:
+    if who.user_id == d.created_by_id:
+        return False  # nobody approves their own draft
     if step.approver_id is not None:
         return step.approver_id == who.user_id
     if step.department_id is not None:
@@ -521,6 +551,7 @@ def outgoing_approve(
             d.status = DocumentStatus.APPROVED
             d.save(update_fields=["status", "updated_at"])
         activity(d, "approve", actor, note=comment.strip(), data={"step": step.order}, at=at)
+        reindex(d)  # status, department: the search's filter columns
         audit_record(
             actor=actor,
             action="documents.outgoing.approve",
@@ -555,6 +586,7 @@ def outgoing_return(
         d.status = DocumentStatus.RETURNED
         d.save(update_fields=["status", "updated_at"])
         activity(d, "return", actor, note=comment, at=at)
+        reindex(d)  # status, department: the search's filter columns
         audit_record(actor=actor, action="documents.outgoing.return", obj=d, agency=d.agency_id)
     return d
 
@@ -594,7 +626,10 @@ def outgoing_issue(
         pdf_id = _final_pdf(d, who, file_id)
         agency = d.agency
         unit = d.unit or (d.department.short_name if d.department_id and d.department else "")
-        notation = build_notation(d.doc_type, agency.short_name, unit)
+        try:
+            notation = build_notation(d.doc_type, agency.short_name, unit)
+        except NotationError as exc:
+            raise invalid("unit", str(exc)) from exc
         register = register_for(agency, Direction.OUTGOING, d.doc_type)
         # The number last, right before the audit row: the counter stays locked until commit.
         d.year, d.register_number = next_number(register, at)
@@ -610,7 +645,10 @@ def outgoing_issue(
             document=d, file_id=pdf_id, role=FileRole.ISSUED, added_by=actor
         )
         activity(d, "issue", actor, data={"number": d.number, "notation": d.notation}, at=at)
-        delivered = _dispatch(d, actor, at, BUSINESS_NEW)
+        business = {"replace": BUSINESS_REPLACE, "correct": BUSINESS_UPDATE}.get(
+            d.amendment, BUSINESS_NEW
+        )
+        delivered = _dispatch(d, actor, at, business)
         if d.replaces_id is not None:
             _mark_replaced(d, actor, at)
         audit_record(
@@ -706,10 +744,21 @@ def _dispatch(d: Document, actor: User, at: dt.datetime, business: int) -> int:
 
 
 def _mark_replaced(d: Document, actor: User, at: dt.datetime) -> None:
+    """The replaced (or corrected) document and every copy of it in the installation say so;
+    its outside recipients get an edXML package with Bussiness 3 (replace) or 2 (update)."""
     old = Document.objects.select_for_update().get(pk=d.replaces_id or 0)
-    activity(old, "replaced", actor, data={"by": d.pk, "reference": d.reference}, at=at)
+    action = "corrected" if d.amendment == "correct" else "replaced"
+    business = BUSINESS_UPDATE if d.amendment == "correct" else BUSINESS_REPLACE
+    data = {"by": d.pk, "reference": d.reference}
+    activity(old, action, actor, data=data, at=at)
     for copy in Document.objects.filter(origin=old):
-        activity(copy, "replaced", actor, data={"by_origin": d.pk, "reference": d.reference}, at=at)
+        activity(copy, action, actor, data=data, at=at)
+    told = set(d.recipients.filter(is_internal=False).values_list("code", flat=True))
+    old_outside = old.recipients.filter(is_internal=False).exclude(state=RecipientState.RECALLED)
+    for r in old_outside.exclude(code__in=told):
+        ExchangeOutbox.objects.create(
+            document=d, recipient=r, business_type=business, to_code=r.code, created_at=at
+        )
 
 
 def outgoing_recall(

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_documents_cover_every_screen(demo_province: DemoProvince) -> None:
     assert load_demo_documents() == 11
-    statuses = set(Document.objects.filter(agency=demo_province.snv).values_list("status", flat=True))
+    statuses = set(
+        Document.objects.filter(agency=demo_province.snv).values_list("status", flat=True)
+    )
     assert {
         DocumentStatus.REGISTERED,
         DocumentStatus.PRESENTED,
@@ -23,6 +25,9 @@ def test_demo_documents_cover_every_screen(demo_province: DemoProvince) -> None:
         DocumentStatus.ISSUED,
     } <= statuses
     # the issued documents reached the People's Committee's clerk
-    assert Document.objects.filter(agency=demo_province.ubnd, status=DocumentStatus.RECEIVED).count() == 2
+    assert (
+        Document.objects.filter(agency=demo_province.ubnd, status=DocumentStatus.RECEIVED).count()
+        == 2
+    )
     # a second run adds nothing
     assert load_demo_documents() == 0
