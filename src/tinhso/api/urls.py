@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("tinhso.procedures.api.urls")),
     path("", include("tinhso.dossiers.api.urls")),
     path("", include("tinhso.signatures.api.urls")),
+    path("", include("tinhso.documents.api.urls")),
 ]
