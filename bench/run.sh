@@ -14,18 +14,26 @@
 #   BENCH_DURATION, BENCH_WARMUP, BENCH_REPEAT   seconds per run, of the warm-up, runs kept
 #   BENCH_QUIET_WAIT    seconds to wait, before each run, for other work on the machine to end
 #   BENCH_BENCHMARKS    comma list from: healthz,home,deadline,deadline@500, receipt,
-#                       dossier-list@1,dossier-list,track@1,track,search@1,search, signatures
-#                       (default: all); "signatures" alone runs bench/signatures.py only, without
-#                       the database, the province or Gunicorn (about a minute with --quick)
+#                       dossier-list@1,dossier-list,track@1,track,search@1,search,
+#                       documents-search@1,documents-search,documents-register,documents-issue
+#                       ("documents": those four), signatures (default: all); "signatures"
+#                       alone runs bench/signatures.py only, without the database, the province
+#                       or Gunicorn (about a minute with --quick); the e-office ones alone skip
+#                       the one-stop dossiers
 #   BENCH_SIGNATURES=0  skip the signature benchmarks (bench/signatures.py: signing on SoftHSM2
 #                       with the local TSA, sandboxed validation), run after the HTTP ones
 #   BENCH_DOSSIERS      one-stop dossiers to generate (default 1000000; 0: none)
+#   BENCH_DOCUMENTS     e-office documents to generate (default 1000000; 0: none, and no
+#                       e-office benchmark in the default list)
+#   BENCH_ISSUE_DOCUMENTS  approved documents the issuing benchmark issues, each once
+#                       (default 60000; 12000 with --quick)
 #   BENCH_REDIS_URL     Redis for the queue and cache as in production (default
 #                       redis://127.0.0.1:6379/15 when it answers; "none": embedded queue)
 #   BENCH_AGENCIES, BENCH_OFFICIALS, BENCH_SCALE   size of the generated province
 #   BENCH_WORKERS, BENCH_THREADS   Gunicorn workers and threads per worker (default 4 and 2)
 #   BENCH_MAX_REQUESTS  Gunicorn max_requests (default: the production configuration's)
 #   BENCH_PORT          port on 127.0.0.1 (default 8765)
+#   BENCH_OUT_DIR       where results and the run's files go (default var/bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,13 +41,15 @@ quick="${BENCH_QUICK:-0}"
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
 done
 
 PY=.venv/bin/python
-runtime=var/bench/runtime
+out_dir="${BENCH_OUT_DIR:-var/bench}"
+case "$out_dir" in /*) ;; *) out_dir="$PWD/$out_dir" ;; esac
+runtime="$out_dir/runtime"
 port="${BENCH_PORT:-8765}"
 database_url="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tinhso_bench}"
 if [ "$quick" = 1 ]; then defaults=(5 2 1 10); else defaults=(20 5 3 60); fi
@@ -53,24 +63,37 @@ threads="${BENCH_THREADS:-2}"
 say() { printf '[bench] %s\n' "$*" >&2; }
 
 # --- Which benchmarks: the HTTP ones (bench/drive.py) and the signatures (bench/signatures.py) ---
+documents_count="${BENCH_DOCUMENTS:-1000000}"
 http_benchmarks=""
 run_signatures=1
+run_documents=1   # generate the e-office documents (bench/documents.py)
+run_onestop=1     # generate the one-stop dossiers (bench/onestop.py)
 if [ -n "${BENCH_BENCHMARKS:-}" ]; then
   run_signatures=0
+  run_documents=0
+  run_onestop=0
   IFS=',' read -ra requested <<<"$BENCH_BENCHMARKS"
   for name in "${requested[@]}"; do
     name="${name// /}"
     case "$name" in
       "") ;;
       signatures) run_signatures=1 ;;
-      *) http_benchmarks="${http_benchmarks:+$http_benchmarks,}$name" ;;
+      documents | documents-*)
+        run_documents=1
+        http_benchmarks="${http_benchmarks:+$http_benchmarks,}$name" ;;
+      *)
+        run_onestop=1
+        http_benchmarks="${http_benchmarks:+$http_benchmarks,}$name" ;;
     esac
   done
 fi
+if [ "$documents_count" = 0 ]; then run_documents=0; fi
+default_http="healthz,home,deadline,deadline@500,receipt,dossier-list@1,dossier-list,track@1,track,search@1,search"
+if [ "$run_documents" = 1 ]; then default_http="$default_http,documents"; fi
 if [ "${BENCH_SIGNATURES:-1}" = 0 ]; then run_signatures=0; fi
 signature_bench() {
   # Its own processes (SoftHSM2 token, timestamp authority, validation sandboxes): no server.
-  $PY bench/signatures.py --duration "$duration" --out-dir var/bench
+  $PY bench/signatures.py --duration "$duration" --out-dir "$out_dir"
 }
 if [ -n "${BENCH_BENCHMARKS:-}" ] && [ -z "$http_benchmarks" ]; then
   if [ "$run_signatures" = 0 ]; then
@@ -105,7 +128,7 @@ fi
 rm -rf "$runtime"
 mkdir -p "$runtime"
 export TINHSO_ENV=production DEBUG=0 TINHSO_TLS=false LOG_LEVEL=WARNING
-export ALLOWED_HOSTS=127.0.0.1 TINHSO_VAR_DIR="$PWD/$runtime" DATABASE_URL="$database_url"
+export ALLOWED_HOSTS=127.0.0.1 TINHSO_VAR_DIR="$runtime" DATABASE_URL="$database_url"
 # Production queues background work on Redis: use it when one answers (BENCH_REDIS_URL, default
 # database 15 of the local server; "none" to keep Huey's SQLite queue).
 redis_url="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
@@ -130,9 +153,16 @@ $PY bench/province.py \
   --agencies "${BENCH_AGENCIES:-130}" --officials "${BENCH_OFFICIALS:-10000}" \
   --scale "${BENCH_SCALE:-1}" \
   --cookies-out "$runtime/cookies.txt" --summary-out "$runtime/data.json"
-if [ "${BENCH_DOSSIERS:-1000000}" != 0 ]; then
+if [ "$run_onestop" = 1 ] && [ "${BENCH_DOSSIERS:-1000000}" != 0 ]; then
   say "generate ${BENCH_DOSSIERS:-1000000} one-stop dossiers"
   $PY bench/onestop.py --dossiers "${BENCH_DOSSIERS:-1000000}" --out "$runtime" >/dev/null
+fi
+if [ "$run_documents" = 1 ]; then
+  # Enough for every attempt at up to 500 issues/s (drive.py runs a disturbed benchmark again).
+  if [ "$quick" = 1 ]; then issue_default=12000; else issue_default=60000; fi
+  say "generate $documents_count e-office documents"
+  $PY bench/documents.py generate --documents "$documents_count" \
+    --issue-documents "${BENCH_ISSUE_DOCUMENTS:-$issue_default}" --out "$runtime" >/dev/null
 fi
 say "collectstatic"
 $PY manage.py collectstatic --noinput -v0
@@ -175,12 +205,12 @@ set +e
 $PY bench/drive.py \
   --base-url "http://127.0.0.1:$port" \
   --wait-ready 60 \
-  --benchmarks "${http_benchmarks:-healthz,home,deadline,deadline@500,receipt,dossier-list@1,dossier-list,track@1,track,search@1,search}" \
+  --benchmarks "${http_benchmarks:-$default_http}" \
   --duration "$duration" --warmup "$warmup" --repeat "$repeat" --quiet-wait "$quiet_wait" \
   --cookies "$runtime/cookies.txt" --data "$runtime/data.json" \
   --server-pid "$server" --server "$server_info" \
   --database "$($PY -c 'import sys,urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).path.lstrip("/")))' "$database_url")" \
-  --runtime-dir "$runtime" --out-dir var/bench
+  --runtime-dir "$runtime" --out-dir "$out_dir"
 status=$?
 set -e
 if grep -q '"level": "error"\|Traceback' "$runtime/gunicorn.log"; then
