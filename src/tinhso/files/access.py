@@ -67,16 +67,21 @@ def require_uploader(actor: Actor) -> None:
         raise PermissionDenied(_("Tài khoản của bạn không được tải tệp lên."))
 
 
+def is_governed(stored: StoredFile) -> bool:
+    return any(governs(stored) for governs in _governors)
+
+
 def can_read_file(actor: Actor, stored: StoredFile) -> bool:
     if not actor.is_authenticated:
         return False
-    if actor.user_id == stored.uploaded_by_id or actor.is_provincial_admin:
+    if actor.user_id == stored.uploaded_by_id:
         return True
-    if (
-        actor.is_official
-        and stored.agency_id in actor.agency_ids
-        and not any(governs(stored) for governs in _governors)
-    ):
+    if is_governed(stored):
+        # Only the governing app's rules: not the agency, not the provincial administrators.
+        return any(rule(actor, stored) for rule in _rules)
+    if actor.is_provincial_admin:
+        return True
+    if actor.is_official and stored.agency_id in actor.agency_ids:
         return True
     return any(rule(actor, stored) for rule in _rules)
 
@@ -105,6 +110,13 @@ def usable_files(actor: Actor, ids: Iterable[int], *, field: str = "files") -> l
         if actor.is_official:
             mine |= Q(agency_id__in=actor.agency_ids)
         found = {f.pk: f for f in StoredFile.objects.filter(mine, pk__in=wanted)}
+        # An agency's file that another app governs (a draft of an official document) is
+        # attached only by who may read it: attaching must not become a way to read it.
+        found = {
+            pk: f
+            for pk, f in found.items()
+            if f.uploaded_by_id == actor.user_id or not is_governed(f) or can_read_file(actor, f)
+        }
     refused = [pk for pk in wanted if pk not in found]
     if refused:
         raise ValidationError(

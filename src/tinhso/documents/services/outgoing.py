@@ -364,6 +364,8 @@ def outgoing_add_version(
     with transaction.atomic():
         d = _locked(document_id)
         turn = _current_step(d)
+        if d.status not in (*EDITABLE, DocumentStatus.IN_REVIEW):
+            raise DocumentConflict(_("Dự thảo đang ở bước không sửa được."))
         if not (
             (d.status in EDITABLE and _may_edit(who, d))
             or (
@@ -372,7 +374,9 @@ def outgoing_add_version(
                 and _may_decide(who, d, turn)
             )
         ):
-            raise DocumentConflict(_("Dự thảo đang ở bước không sửa được."))
+            raise PermissionDenied(
+                _("Chỉ người soạn thảo, hoặc người đang đến lượt duyệt, được thêm phiên bản.")
+            )
         v = _add_version(d, actor, stored.pk, note.strip(), at)
         if pdf is not None:
             v.pdf = pdf

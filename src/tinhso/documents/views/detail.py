@@ -169,6 +169,10 @@ def act(request: HttpRequest, document_id: int, action: str) -> HttpResponse:
     require_official(actor)
     d = selectors.document_detail(actor, document_id)
     s = situation(actor, d)
+    if action in ("start", "pass_on", "complete") and s.mine is None:
+        # Processing is done on one's own assignment; whoever has none may not, whatever the
+        # form would say about its fields.
+        raise PermissionDenied(_("Văn bản này không được giao cho bạn xử lý."))
     data = request.POST.copy()
     form = make_form(action, s, data, request.FILES)
     if form.is_valid():

@@ -129,3 +129,34 @@ def test_empty_lists_say_so(page: Page, office: EofficeWorld, sign_in: Callable[
         "Không có văn bản điện tử nào chờ vào sổ"
     )
     shoot(page, "documents-clerk-queue-empty")
+
+
+def test_the_registers_and_work_files_pages(
+    page: Page, desk: Desk, sign_in: Callable[..., Page]
+) -> None:
+    from tinhso.documents.services.workfiles import workfile_open, workfile_plan
+
+    w = desk.office
+    year = desk.registered.year or 2026
+    planned = workfile_plan(
+        actor=w.clerk,
+        agency_id=w.snv.pk,
+        year=year,
+        code="01.TCBC",
+        title="Hồ sơ tuyển dụng công chức năm 2026",
+        retention_years=10,
+    )
+    work_file = workfile_open(actor=w.clerk, work_file=planned.pk)
+    switch_to(page, sign_in, w.clerk)
+    _visit(page, reverse("documents:register_list"), "documents-registers", "Sổ văn bản")
+    _visit(page, reverse("documents:workfile_list"), "documents-workfiles", "Danh mục hồ sơ")
+    _visit(page, reverse("documents:workfile_plan"), "documents-workfile-plan", "Lập hồ sơ")
+    _visit(
+        page, reverse("documents:workfile_overdue"), "documents-workfile-overdue", "quá hạn nộp lưu"
+    )
+    _visit(
+        page,
+        reverse("documents:workfile_detail", args=[work_file.pk]),
+        "documents-workfile-detail",
+        "Hồ sơ tuyển dụng",
+    )

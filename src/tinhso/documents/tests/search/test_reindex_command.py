@@ -6,6 +6,7 @@ import io
 
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from tinhso.documents.models.search import FileText, SearchEntry, TextStatus
 from tinhso.documents.search import search_documents
@@ -40,7 +41,8 @@ def test_reindex_rebuilds_every_row_and_reads_failed_files_again_on_request(
     out = io.StringIO()
 
     # when
-    call_command("documents_reindex", "--batch-size", "2", "--retry", stdout=out)
+    with translation.override("vi"):
+        call_command("documents_reindex", "--batch-size", "2", "--retry", stdout=out)
 
     # then every document is found, the progress was told, the orphan row is gone
     page = search_documents(world.actor(world.clerk_a), "bao cao tong ket")

@@ -213,6 +213,76 @@ NOT_PAGES: dict[str, str] = {
         "needs a result file and a key on a token: swept with screenshots and axe-core in "
         "tinhso/signatures/tests/browser/test_signing_pages.py"
     ),
+    # The e-office (documents app), on its own test world.
+    "documents:incoming_list": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:incoming_new": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:clerk_queue": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:clerk_present": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:clerk_issue": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:to_assign": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:inbox": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:overdue": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:outgoing_list": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:draft_new": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:my_drafts": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:approvals": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:search": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:detail": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:assign": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:act": "POST only (the action forms of the document page and the queues)",
+    "documents:register_list": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:workfile_list": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:workfile_plan": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:workfile_overdue": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:workfile_detail": (
+        "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
+    ),
+    "documents:register_pdf": "a PDF document (the register of documents), not a page",
+    "documents:register_xlsx": "an Excel workbook (the register of documents), not a page",
+    "documents:workfile_open": "POST only (a button on the work file's page)",
+    "documents:workfile_add_document": "POST only (a form on the work file's page)",
+    "documents:workfile_remove_document": "POST only (a button on the work file's page)",
+    "documents:workfile_close": "POST only (a button on the work file's page)",
+    "documents:workfile_submit": "POST only (a button on the work file's page)",
+    "documents:workfile_export": "a ZIP archive (the work file's package), not a page",
 }
 
 #: The namespaces each sweep file visits (see the module docstring).

@@ -1,0 +1,1 @@
+"""Documents in every state for the access matrix (`tinhso.documents.tests.access`)."""
