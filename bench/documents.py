@@ -418,6 +418,7 @@ class IndexRows:
             self._row = indexing._row
             self._values = indexing._values
             self._scope = indexing.word_scope
+            self._words = indexing.row_words
         except AttributeError as exc:
             raise SystemExit(
                 f"search.indexing changed ({exc}): bench/documents.py must follow"
@@ -443,7 +444,7 @@ class IndexRows:
         document = self._document.__new__(self._document)
         document.__dict__.update(values)
         row = self._row(document, (), {})
-        words = row.terms.tsvector(self._scope(row.agency_id))
+        words = self._words(row)
         return [*self._values(row, self._now), words, row.terms.exact_tsvector()]
 
 

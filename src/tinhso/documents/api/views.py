@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,7 +38,7 @@ from tinhso.documents import services
 from tinhso.documents.access import access_document, visible_documents
 from tinhso.documents.api import serializers as s
 from tinhso.documents.errors import DocumentConflict, LikelyDuplicate
-from tinhso.documents.models import Activity, Assignment, Direction, Document, DocumentFile
+from tinhso.documents.models import Assignment, Direction, Document
 from tinhso.documents.search import search_documents
 from tinhso.documents.selectors import OPEN_ASSIGNMENT, document_detail, document_list
 
@@ -155,22 +155,12 @@ class _DocumentView(APIView):
             body, status=status.HTTP_201_CREATED, headers={"Location": reverse(route, args=[d.pk])}
         )
 
-    def registered(self, document_id: int) -> Response:
-        """201 for a document the caller has just registered: read once with what its detail
-        shows, without the visibility check (the service let the agency's clerk register it)
-        and without routing, which a new document does not have yet. Registration is the
-        clerks' busiest call."""
-        d = (
-            Document.objects.select_related("department", "register")
-            .prefetch_related(
-                Prefetch("files", queryset=DocumentFile.objects.select_related("file", "version")),
-                Prefetch("activities", queryset=Activity.objects.select_related("actor")),
-            )
-            .get(pk=document_id)
-        )
-        d._prefetched_objects_cache["assignments"] = Assignment.objects.none()  # type: ignore[attr-defined]
+    def registered(self, d: Document) -> Response:
+        """201 for a document the caller has just registered: its row (id, number, notation,
+        incoming number, status …) from the service's own object, no query; the full detail
+        is at `Location`. Registration is the clerks' busiest call."""
         return Response(
-            s.IncomingDetailSerializer(d).data,
+            s.IncomingRowSerializer(d).data,
             status=status.HTTP_201_CREATED,
             headers={"Location": reverse("documents-incoming-detail", args=[d.pk])},
         )
@@ -240,7 +230,10 @@ class IncomingListView(_DocumentView, generics.GenericAPIView[Document]):
         ),
         request=s.IncomingRegisterSerializer,
         responses={
-            201: OpenApiResponse(s.IncomingDetailSerializer, description="Văn bản đã vào sổ."),
+            201: OpenApiResponse(
+                s.IncomingRowSerializer,
+                description="Văn bản đã vào sổ (chi tiết đầy đủ tại địa chỉ trong Location).",
+            ),
             400: PROBLEM,
             401: PROBLEM,
             403: PROBLEM,
@@ -260,7 +253,7 @@ class IncomingListView(_DocumentView, generics.GenericAPIView[Document]):
             data=body.to_input(),
             confirm_duplicate=body.validated_data["confirm_duplicate"],
         )
-        return self.registered(d.pk)
+        return self.registered(d)
 
 
 class IncomingDetailView(_DocumentView):

@@ -26,19 +26,26 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from tinhso.accounts.access import Actor
 from tinhso.documents.access import visibility, visible_documents
 from tinhso.documents.models import Document, DocumentFile, DocumentStatus
 from tinhso.documents.models.search import FileText, SearchEntry
-from tinhso.documents.search.indexing import FTS_TABLE, word_scope
+from tinhso.documents.search.indexing import FTS_TABLE, month_lexeme, word_scope
 from tinhso.documents.search.snippets import snippet
 from tinhso.documents.search.terms import ParsedQuery, parse_query, pg_quote
 from tinhso.text import fold
 
-#: How many matches a search ranks at most; the count beyond is shown as "1.000+".
-WINDOW: Final = 1000
+#: How many matches a search ranks at most (ten pages of 20); the count beyond is shown as
+#: "200+". Ranking (exact accents first) applies among the newest matches: a clerk looking
+#: for a document refines the words or the filters rather than reading page 11.
+WINDOW: Final = 200
+#: PostgreSQL: the spans, in months back from this one, a search first looks in (through the
+#: month lexemes of the word index) before it looks at every date: common words find a
+#: window's worth of matches in the last month and read only those from the table.
+MONTH_SPANS: Final = (1, 3, 12)
 #: PostgreSQL: matches read through the word index at most (`_page_postgresql`).
 INDEX_CAP: Final = 3000
 #: PostgreSQL: rows of an agency walked newest first when the words are common.
@@ -152,7 +159,7 @@ def search_documents(
         window = _window_listing(entries) if parsed.is_empty else _window_sqlite(entries, parsed)
         in_window = len(window)
         page = _clamp(page, in_window, per_page)
-        matches = window[(page - 1) * per_page : page * per_page]
+        matches = window[:WINDOW][(page - 1) * per_page : page * per_page]
     return SearchPage(
         hits=_hits(actor, matches, parsed),
         page=page,
@@ -160,6 +167,10 @@ def search_documents(
         total=min(in_window, WINDOW),
         total_exact=in_window <= WINDOW,
     )
+
+
+def _limit(page: int, per_page: int) -> int:
+    return max(1, min(per_page, WINDOW - (page - 1) * per_page))
 
 
 def _clamp(page: int, in_window: int, per_page: int) -> int:
@@ -252,6 +263,18 @@ def _page_postgresql(
             )
             return _read_page(cursor, listing, page, per_page)[:3]
         tsquery = parsed.tsquery([word_scope(a) for a in agencies])
+        if len(agencies) == 1 and not parsed.prefixes:
+            # The newest months first: the GIN index intersects the words with the months, so
+            # a common word costs the table only its recent matches.
+            for months in _month_spans(agencies[0]):
+                recent = f"( {tsquery} ) & ( {months} )"
+                found = _read_page(cursor, _indexed_window(entries, parsed, recent), page, per_page)
+                if found[3] >= INDEX_CAP:
+                    break  # so common that even these months hold too many: walk (below)
+                if found[2] > WINDOW:
+                    return found[:3]
+                if found[3] < WINDOW // 4:
+                    break  # rare words: every date at once costs little
         found = _read_page(cursor, _indexed_window(entries, parsed, tsquery), page, per_page)
         if found[3] < INDEX_CAP or len(agencies) != 1:
             return found[:3]
@@ -261,6 +284,20 @@ def _page_postgresql(
         walk = _walked_window(_in_agencies(entries, agencies), parsed, tsquery)
         walked = _read_page(cursor, walk, page, per_page)
         return walked[:3] if walked[2] > WINDOW else found[:3]
+
+
+def _month_spans(agency_id: int) -> list[str]:
+    """For each of `MONTH_SPANS`: the tsquery disjunction of the agency's month lexemes."""
+    today = timezone.localdate()
+    spans = []
+    for span in MONTH_SPANS:
+        lexemes = []
+        year, month = today.year, today.month
+        for _ in range(span):
+            lexemes.append(pg_quote(month_lexeme(agency_id, dt.date(year, month, 1))))
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        spans.append(" | ".join(lexemes))
+    return spans
 
 
 def _in_agencies(entries: QuerySet[SearchEntry], agencies: Sequence[int]) -> QuerySet[SearchEntry]:
@@ -329,14 +366,17 @@ def _read_page(
         "ORDER BY w.exact DESC, w.rank DESC, w.doc_date DESC, w.pk DESC LIMIT %s OFFSET %s"
     )
     params = list(window[1])
-    cursor.execute(sql, [*params, per_page, (page - 1) * per_page])
-    rows = cursor.fetchall()
+    # The window holds one match more than `WINDOW` (to tell "more"): no page shows it.
+    rows = []
+    if (page - 1) * per_page < WINDOW:
+        cursor.execute(sql, [*params, _limit(page, per_page), (page - 1) * per_page])
+        rows = cursor.fetchall()
     if not rows and page > 1:
         # Past the last page: count the window, then read its last page.
         cursor.execute(sql, [*params, 1, 0])
         first = cursor.fetchall()
         page = _clamp(page, int(first[0][3]) if first else 0, per_page)
-        cursor.execute(sql, [*params, per_page, (page - 1) * per_page])
+        cursor.execute(sql, [*params, _limit(page, per_page), (page - 1) * per_page])
         rows = cursor.fetchall()
     size = int(rows[0][3]) if rows else 0
     matched = int(rows[0][4]) if rows else 0

@@ -68,11 +68,13 @@ def test_the_issues_smallest_registration_gets_an_incoming_number(eoffice: Eoffi
     assert (body["number"], body["notation"], body["reference"]) == ("15", "QĐ-UBND", "15/QĐ-UBND")
     assert (body["type"], body["date"], body["urgency"]) == ("QĐ", "2026-11-20", "thuong")
     assert body["issuer_name"] == "Ủy ban nhân dân tỉnh Thừa Thiên Huế"
-    assert [(f["id"], f["name"], f["role"]) for f in body["files"]] == [
+    assert response["Location"] == f"{INCOMING}{body['id']}/"
+    # and its detail, at Location, holds the scan and the history
+    detail = ok(client.get(response["Location"]), 200)
+    assert [(f["id"], f["name"], f["role"]) for f in detail["files"]] == [
         (scan, "quyet-dinh-15.pdf", "main")
     ]
-    assert [(h["action"], h["edxml_status"]) for h in body["history"]] == [("register", "03")]
-    assert response["Location"] == f"{INCOMING}{body['id']}/"
+    assert [(h["action"], h["edxml_status"]) for h in detail["history"]] == [("register", "03")]
     # and the next one gets the next number
     second = client.post(INCOMING, register_body(scan, number="16"), format="json")
     assert ok(second, 201)["incoming_number"] == 2
