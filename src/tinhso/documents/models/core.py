@@ -210,10 +210,8 @@ class Document(models.Model):
             models.Index(fields=("agency", "direction", "-created_at"), name="document_agency"),
             models.Index(fields=("agency", "direction", "status"), name="document_status"),
             models.Index(fields=("department", "direction", "status"), name="document_dept"),
-            models.Index(
-                fields=("agency", "issuer_code", "number", "notation", "issued_on"),
-                name="document_duplicate",
-            ),
+            # The likely-duplicate check (number and date; issuer and notation compared folded).
+            models.Index(fields=("agency", "number", "issued_on"), name="document_duplicate"),
             models.Index(fields=("register", "year", "registered_at"), name="document_register"),
         ]
 

@@ -27,7 +27,6 @@ from tinhso.documents.numbering import vietnam_year
 from tinhso.documents.search import schedule_index
 from tinhso.files.access import usable_files
 from tinhso.files.models import StoredFile
-from tinhso.organizations.models import Agency
 from tinhso.text import fold
 
 #: Creates the register's counter for the year at 1 or adds one, returning the number; the
@@ -54,12 +53,14 @@ def default_register_name(direction: str) -> str:
 
 
 def register_for(
-    agency: Agency, direction: str, doc_type: str, register_id: int | None = None
+    agency_id: int, direction: str, doc_type: str, register_id: int | None = None
 ) -> Register:
     """The register a document goes into: the one asked for, else the register that lists
     its type, else the agency's general register of that direction (created on first use)."""
     registers = list(
-        Register.objects.filter(agency=agency, direction=direction, is_active=True).order_by("id")
+        Register.objects.filter(agency_id=agency_id, direction=direction, is_active=True).order_by(
+            "id"
+        )
     )
     if register_id is not None:
         for register in registers:
@@ -75,7 +76,7 @@ def register_for(
         if not register.types:
             return register
     register, _created = Register.objects.get_or_create(
-        agency=agency, direction=direction, name=default_register_name(direction)
+        agency_id=agency_id, direction=direction, name=default_register_name(direction)
     )
     return register
 

@@ -59,7 +59,6 @@ from tinhso.documents.services.common import (
     search_text,
 )
 from tinhso.organizations.codes import InvalidIdentificationCode, normalize_identification_code
-from tinhso.organizations.models import Agency
 from tinhso.text import fold
 
 #: Earliest date a document may carry (the state's founding); anything before is a typo.
@@ -93,7 +92,8 @@ class IncomingInput:
     note: str = ""
 
 
-def _clerk_agency(actor: Actor, requested: int | None) -> Agency:
+def _clerk_agency(actor: Actor, requested: int | None) -> int:
+    """The id of the agency the clerk registers for (from the actor's posts: no query)."""
     agencies = sorted(actor.agency_ids_with_role(Role.VAN_THU))
     if not agencies:
         raise PermissionDenied(_("Chỉ văn thư của cơ quan được vào sổ văn bản đến."))
@@ -103,7 +103,7 @@ def _clerk_agency(actor: Actor, requested: int | None) -> Agency:
         agency_id = requested
     else:
         raise PermissionDenied(_("Bạn không phải văn thư của cơ quan này."))
-    return Agency.objects.get(pk=agency_id)
+    return agency_id
 
 
 def _refuse_secret(marking: str) -> None:
@@ -198,7 +198,7 @@ def clean_incoming(data: IncomingInput, today: dt.date) -> dict[str, object]:
 
 
 def likely_duplicates(
-    agency: Agency,
+    agency_id: int,
     *,
     issuer_name: str,
     issuer_code: str,
@@ -213,7 +213,10 @@ def likely_duplicates(
     case-insensitive match knows only ASCII)."""
     rows = (
         Document.objects.filter(
-            agency=agency, direction=Direction.INCOMING, number=number, issued_on=issued_on
+            agency_id=agency_id,
+            direction=Direction.INCOMING,
+            number=number,
+            issued_on=issued_on,
         )
         .exclude(status=DocumentStatus.REFUSED)
         .values_list("pk", "issuer_code", "issuer_name", "notation")[:50]
@@ -238,11 +241,11 @@ def incoming_register(
     of the register's year, the files, a history row (03 đã tiếp nhận) and the audit row."""
     at = now_or(now)
     who = actor_for(actor)
-    agency = _clerk_agency(who, data.agency_id)
+    agency_id = _clerk_agency(who, data.agency_id)
     cleaned = clean_incoming(data, vietnam_date(at))
     if not confirm_duplicate:
         duplicates = likely_duplicates(
-            agency,
+            agency_id,
             issuer_name=str(cleaned["issuer_name"]),
             issuer_code=str(cleaned["issuer_code"]),
             number=str(cleaned["number"]),
@@ -258,9 +261,9 @@ def incoming_register(
                 duplicates,
             )
     with transaction.atomic():
-        register = register_for(agency, Direction.INCOMING, data.doc_type, data.register_id)
+        register = register_for(agency_id, Direction.INCOMING, data.doc_type, data.register_id)
         d = Document(
-            agency=agency,
+            agency_id=agency_id,
             direction=Direction.INCOMING,
             status=DocumentStatus.REGISTERED,
             source=data.source,
@@ -296,7 +299,7 @@ def incoming_register(
             actor=actor,
             action="documents.incoming.register",
             obj=d,
-            agency=agency,
+            agency=agency_id,
             changes={"incoming_number": [None, d.register_number], "register": [None, register.pk]},
         )
         reindex(d)
@@ -346,7 +349,7 @@ def incoming_accept(
             raise DocumentConflict(_("Văn bản này đã được vào sổ hoặc đã trả lại."))
         if due_on is not None and due_on < vietnam_date(at):
             raise invalid("due_on", _("Hạn xử lý không thể trước ngày hôm nay."))
-        register = register_for(d.agency, Direction.INCOMING, d.doc_type, register_id)
+        register = register_for(d.agency_id, Direction.INCOMING, d.doc_type, register_id)
         d.register = register
         d.registered_at = at
         d.status = DocumentStatus.REGISTERED

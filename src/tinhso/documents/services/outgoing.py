@@ -634,7 +634,7 @@ def outgoing_issue(
             notation = build_notation(d.doc_type, agency.short_name, unit)
         except NotationError as exc:
             raise invalid("unit", str(exc)) from exc
-        register = register_for(agency, Direction.OUTGOING, d.doc_type)
+        register = register_for(agency.pk, Direction.OUTGOING, d.doc_type)
         # The number last, right before the audit row: the counter stays locked until commit.
         d.year, d.register_number = next_number(register, at)
         d.number = format_number(d.register_number, register.number_width)
