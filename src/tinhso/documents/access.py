@@ -131,6 +131,25 @@ def leads_department(actor: Actor, department_id: int | None) -> bool:
     return department_id is not None and department_id in led_departments(actor)
 
 
+def may_edit_draft(actor: Actor, d: Document) -> bool:
+    """The drafter and the members of the drafting department change a draft."""
+    return d.created_by_id == actor.user_id or (
+        d.department_id is not None and d.department_id in actor.department_ids(d.agency_id)
+    )
+
+
+def may_decide(actor: Actor, d: Document, step: ApprovalStep) -> bool:
+    """Whether `actor` decides this review step: its named official, else a head of its
+    department, else a leader of the agency — never the drafter of the document."""
+    if actor.user_id == d.created_by_id:
+        return False
+    if step.approver_id is not None:
+        return step.approver_id == actor.user_id
+    if step.department_id is not None:
+        return step.department_id in led_departments(actor)
+    return d.agency_id in leader_agencies(actor)
+
+
 def require(condition: bool, message: str | None = None) -> None:
     if not condition:
         raise PermissionDenied(message or _("Bạn không có quyền thực hiện thao tác này."))

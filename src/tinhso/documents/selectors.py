@@ -15,6 +15,7 @@ from tinhso.documents.access import (
     clerk_agencies,
     leader_agencies,
     led_departments,
+    may_decide,
     visible_documents,
 )
 from tinhso.documents.models import (
@@ -161,29 +162,13 @@ def approvals_waiting(actor: Actor) -> QuerySet[Document]:
         )
     )
     mine_ids = [
-        d.pk
-        for d in candidates
-        if d.waiting_steps and _is_mine(actor, d, d.waiting_steps[0], heads, leaders)
+        d.pk for d in candidates if d.waiting_steps and may_decide(actor, d, d.waiting_steps[0])
     ]
     return (
         Document.objects.filter(pk__in=mine_ids)
         .select_related("agency", "department", "created_by")
         .order_by("updated_at", "id")
     )
-
-
-def _is_mine(
-    actor: Actor,
-    d: Document,
-    step: ApprovalStep,
-    heads: frozenset[int],
-    leaders: frozenset[int],
-) -> bool:
-    if step.approver_id is not None:
-        return step.approver_id == actor.user_id
-    if step.department_id is not None:
-        return step.department_id in heads
-    return d.agency_id in leaders
 
 
 def my_drafts(actor: Actor) -> QuerySet[Document]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.access import Actor
 from tinhso.accounts.models import Membership, Role, User
+from tinhso.documents.errors import DocumentConflict
 from tinhso.documents.models import (
     Activity,
     Direction,
@@ -38,6 +39,23 @@ _NEXT_NUMBER_SQL = (
     'ON CONFLICT ("register_id", "year") DO UPDATE SET "last" = '
     '"documents_numbercounter"."last" + 1 RETURNING "last"'
 )
+
+
+def lock_document(document_id: int, direction: str | None = None) -> Document:
+    """The document, its row locked until commit (every service locks the document first,
+    then its assignments, approvals or recipients: one order, no deadlock).
+
+    `of=("self",)`: the document row only; locking the joined agency row too made every change
+    in an agency wait on one row, and deadlocked with the copies other issuings insert for that
+    agency (the foreign key takes a share lock on it).
+    """
+    rows = Document.objects.select_for_update(of=("self",)).select_related("agency")
+    if direction is not None:
+        rows = rows.filter(direction=direction)
+    try:
+        return rows.get(pk=document_id)
+    except Document.DoesNotExist as exc:
+        raise DocumentConflict(_("Không tìm thấy văn bản."), code="not_found") from exc
 
 
 def now_or(now: dt.datetime | None) -> dt.datetime:

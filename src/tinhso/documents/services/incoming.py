@@ -52,6 +52,7 @@ from tinhso.documents.services.common import (
     agency_officials,
     attach_files,
     invalid,
+    lock_document,
     next_number,
     now_or,
     register_for,
@@ -306,20 +307,6 @@ def incoming_register(
     return d
 
 
-def _locked(document_id: int) -> Document:
-    try:
-        # `of=("self",)`: lock the document only; locking the joined agency row too made every
-        # change in an agency wait on one row and deadlocked with the copies other issuings
-        # insert for that agency (the foreign key takes a share lock on it).
-        return (
-            Document.objects.select_for_update(of=("self",))
-            .select_related("agency")
-            .get(pk=document_id)
-        )
-    except Document.DoesNotExist as exc:
-        raise DocumentConflict(_("Không tìm thấy văn bản."), code="not_found") from exc
-
-
 def _origin_follow(d: Document, code: str, at: dt.datetime) -> None:
     """A document received from inside the installation: the sender's recipient row follows."""
     if d.origin_id is None:
@@ -342,7 +329,7 @@ def incoming_accept(
     at = now_or(now)
     who = actor_for(actor)
     with transaction.atomic():
-        d = _locked(document_id)
+        d = lock_document(document_id)
         if not is_clerk(who, d.agency_id) or d.direction != Direction.INCOMING:
             raise PermissionDenied(_("Chỉ văn thư của cơ quan nhận được vào sổ văn bản đến."))
         if d.status != DocumentStatus.RECEIVED:
@@ -380,7 +367,7 @@ def incoming_refuse(
     if not reason:
         raise invalid("reason", _("Cần ghi lý do trả lại văn bản."))
     with transaction.atomic():
-        d = _locked(document_id)
+        d = lock_document(document_id)
         if not is_clerk(who, d.agency_id) or d.direction != Direction.INCOMING:
             raise PermissionDenied(_("Chỉ văn thư của cơ quan nhận được trả lại văn bản."))
         if d.status != DocumentStatus.RECEIVED:
@@ -402,7 +389,7 @@ def incoming_present(
     at = now_or(now)
     who = actor_for(actor)
     with transaction.atomic():
-        d = _locked(document_id)
+        d = lock_document(document_id)
         if not is_clerk(who, d.agency_id) or d.direction != Direction.INCOMING:
             raise PermissionDenied(_("Chỉ văn thư của cơ quan trình văn bản đến."))
         if d.status not in (DocumentStatus.REGISTERED, DocumentStatus.PRESENTED):
@@ -475,7 +462,7 @@ def incoming_assign(
     at = now_or(now)
     who = actor_for(actor)
     with transaction.atomic():
-        d = _locked(document_id)
+        d = lock_document(document_id)
         if d.direction != Direction.INCOMING or not _may_route(who, d):
             raise PermissionDenied(_("Chỉ lãnh đạo được phân công xử lý văn bản này."))
         if d.status not in (
@@ -569,7 +556,7 @@ def _own_assignment(who: Actor, assignment_id: int) -> Assignment:
     )
     if document_id is None:
         raise DocumentConflict(_("Không tìm thấy phân công."), code="not_found")
-    document = _locked(document_id)
+    document = lock_document(document_id)
     a = Assignment.objects.select_for_update().get(pk=assignment_id)
     a.document = document
     if a.assignee_id != who.user_id:

@@ -27,8 +27,8 @@ from tinhso.audit.services import audit_record
 from tinhso.documents.access import (
     is_agency_leader,
     is_clerk,
-    leader_agencies,
-    led_departments,
+    may_decide,
+    may_edit_draft,
     visible_documents,
 )
 from tinhso.documents.errors import DocumentConflict
@@ -58,6 +58,7 @@ from tinhso.documents.services.common import (
     activity,
     attach_files,
     invalid,
+    lock_document,
     next_number,
     now_or,
     register_for,
@@ -316,24 +317,6 @@ def _add_version(
     return v
 
 
-def _locked(document_id: int) -> Document:
-    try:
-        return (
-            # The document row only (see `incoming._locked`).
-            Document.objects.select_for_update(of=("self",))
-            .select_related("agency")
-            .get(pk=document_id, direction=Direction.OUTGOING)
-        )
-    except Document.DoesNotExist as exc:
-        raise DocumentConflict(_("Không tìm thấy văn bản."), code="not_found") from exc
-
-
-def _may_edit(who: Actor, d: Document) -> bool:
-    return d.created_by_id == who.user_id or (
-        d.department_id is not None and d.department_id in who.department_ids(d.agency_id)
-    )
-
-
 def outgoing_add_version(
     *,
     actor: User,
@@ -362,16 +345,16 @@ def outgoing_add_version(
 
         check_docx_stored(stored, field="file")
     with transaction.atomic():
-        d = _locked(document_id)
+        d = lock_document(document_id, Direction.OUTGOING)
         turn = _current_step(d)
         if d.status not in (*EDITABLE, DocumentStatus.IN_REVIEW):
             raise DocumentConflict(_("Dự thảo đang ở bước không sửa được."))
         if not (
-            (d.status in EDITABLE and _may_edit(who, d))
+            (d.status in EDITABLE and may_edit_draft(who, d))
             or (
                 d.status == DocumentStatus.IN_REVIEW
                 and turn is not None
-                and _may_decide(who, d, turn)
+                and may_decide(who, d, turn)
             )
         ):
             raise PermissionDenied(
@@ -484,8 +467,8 @@ def outgoing_submit(*, actor: User, document_id: int, now: dt.datetime | None = 
     at = now_or(now)
     who = actor_for(actor)
     with transaction.atomic():
-        d = _locked(document_id)
-        if not _may_edit(who, d):
+        d = lock_document(document_id, Direction.OUTGOING)
+        if not may_edit_draft(who, d):
             raise PermissionDenied(_("Chỉ người soạn hoặc phòng soạn thảo được trình dự thảo."))
         if d.status not in EDITABLE:
             raise DocumentConflict(_("Dự thảo đã được trình hoặc đã phát hành."))
@@ -517,21 +500,11 @@ def _current_step(d: Document) -> ApprovalStep | None:
     )
 
 
-def _may_decide(who: Actor, d: Document, step: ApprovalStep) -> bool:
-    if who.user_id == d.created_by_id:
-        return False  # nobody approves their own draft
-    if step.approver_id is not None:
-        return step.approver_id == who.user_id
-    if step.department_id is not None:
-        return step.department_id in led_departments(who)
-    return d.agency_id in leader_agencies(who)
-
-
 def _decision_step(who: Actor, d: Document) -> ApprovalStep:
     if d.status != DocumentStatus.IN_REVIEW:
         raise DocumentConflict(_("Văn bản không ở bước trình duyệt."))
     step = _current_step(d)
-    if step is None or not _may_decide(who, d, step):
+    if step is None or not may_decide(who, d, step):
         raise PermissionDenied(_("Chưa đến lượt bạn duyệt văn bản này."))
     return step
 
@@ -544,7 +517,7 @@ def outgoing_approve(
     at = now_or(now)
     who = actor_for(actor)
     with transaction.atomic():
-        d = _locked(document_id)
+        d = lock_document(document_id, Direction.OUTGOING)
         step = _decision_step(who, d)
         step.decision = ApprovalStep.Decision.APPROVED
         step.decided_by = actor
@@ -576,7 +549,7 @@ def outgoing_return(
     if not comment:
         raise invalid("comment", _("Cần ghi ý kiến khi trả lại dự thảo."))
     with transaction.atomic():
-        d = _locked(document_id)
+        d = lock_document(document_id, Direction.OUTGOING)
         step = _decision_step(who, d)
         step.decision = ApprovalStep.Decision.RETURNED
         step.decided_by = actor
@@ -622,7 +595,7 @@ def outgoing_issue(
     at = now_or(now)
     who = actor_for(actor)
     with transaction.atomic():
-        d = _locked(document_id)
+        d = lock_document(document_id, Direction.OUTGOING)
         if not is_clerk(who, d.agency_id):
             raise PermissionDenied(_("Chỉ văn thư của cơ quan được phát hành văn bản."))
         if d.status != DocumentStatus.APPROVED:
@@ -777,7 +750,7 @@ def outgoing_recall(
     if not reason:
         raise invalid("reason", _("Cần ghi lý do thu hồi văn bản."))
     with transaction.atomic():
-        d = _locked(document_id)
+        d = lock_document(document_id, Direction.OUTGOING)
         if not (is_clerk(who, d.agency_id) or is_agency_leader(who, d.agency_id)):
             raise PermissionDenied(_("Chỉ văn thư hoặc lãnh đạo cơ quan được thu hồi văn bản."))
         if d.status != DocumentStatus.ISSUED:

@@ -20,9 +20,9 @@ from tinhso.documents import forms_ui, services
 from tinhso.documents.access import (
     is_agency_leader,
     is_clerk,
-    leader_agencies,
     leads_department,
-    led_departments,
+    may_decide,
+    may_edit_draft,
 )
 from tinhso.documents.conversion import libreoffice_available
 from tinhso.documents.models import (
@@ -131,16 +131,8 @@ def situation(actor: Actor, d: Document) -> Situation:
         mine=mine,
         presented_to_me=presented,
         step=step,
-        step_is_mine=step is not None and _decides(actor, d, step),
+        step_is_mine=step is not None and may_decide(actor, d, step),
     )
-
-
-def _decides(actor: Actor, d: Document, step: ApprovalStep) -> bool:
-    if step.approver_id is not None:
-        return step.approver_id == actor.user_id
-    if step.department_id is not None:
-        return step.department_id in led_departments(actor)
-    return d.agency_id in leader_agencies(actor)
 
 
 def may_assign(s: Situation) -> bool:
@@ -154,13 +146,6 @@ def may_assign(s: Situation) -> bool:
             or leads_department(s.actor, d.department_id)
             or s.presented_to_me
         )
-    )
-
-
-def _may_edit(s: Situation) -> bool:
-    d = s.d
-    return d.created_by_id == s.actor.user_id or (
-        d.department_id is not None and d.department_id in s.actor.department_ids(d.agency_id)
     )
 
 
@@ -181,7 +166,7 @@ def offered(s: Situation) -> list[str]:
                 out.append("pass_on")
             out.append("complete")
         return out
-    if d.status in EDITABLE and _may_edit(s):
+    if d.status in EDITABLE and may_edit_draft(actor, d):
         out += ["submit", "version"]
     elif d.status == DocumentStatus.IN_REVIEW and s.step_is_mine:
         out += ["approve", "return", "version"]
