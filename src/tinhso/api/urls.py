@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("tinhso.dossiers.api.urls")),
     path("", include("tinhso.signatures.api.urls")),
     path("", include("tinhso.documents.api.urls")),
+    path("", include("tinhso.exchange.api.urls")),
 ]

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "tinhso.dossiers",
     "tinhso.signatures",
     "tinhso.documents",
+    "tinhso.exchange",
+    "tinhso.hub",
     "tinhso.api",
 ]
 
@@ -90,7 +92,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "tinhso.config.urls"
+# One codebase, two deployments: an installation (the platform of a province) or the
+# interconnection hub (trục liên thông), which runs on its own with its own database and answers
+# only the hub's calls and its operator pages (docs/decisions/0005-interconnection.md).
+TINHSO_ROLE = env_choice("TINHSO_ROLE", "installation", {"installation", "hub"})
+ROOT_URLCONF = "tinhso.config.urls_hub" if TINHSO_ROLE == "hub" else "tinhso.config.urls"
 WSGI_APPLICATION = "tinhso.config.wsgi.application"
 
 TEMPLATES = [
@@ -216,6 +222,46 @@ TINHSO_SIGNATURE_LEVEL = env_choice(
 # Validation of a received PDF runs in a separate process with these limits.
 TINHSO_SIGNATURE_VALIDATION_SECONDS = env_int("TINHSO_SIGNATURE_VALIDATION_SECONDS", 20)
 TINHSO_SIGNATURE_VALIDATION_MEMORY_MB = env_int("TINHSO_SIGNATURE_VALIDATION_MEMORY_MB", 1024)
+
+# --- Interconnection: edXML packages (QCVN 102:2016) and the hub -----------------------------
+# Limits on a received package and on each attachment in it (after base64 decoding, and again
+# after unzipping): a package past them is refused before it is parsed further.
+TINHSO_EDXML_MAX_PACKAGE_BYTES = env_int("TINHSO_EDXML_MAX_PACKAGE_MB", 60) * 1024 * 1024
+TINHSO_EDXML_MAX_ATTACHMENT_BYTES = env_int("TINHSO_EDXML_MAX_ATTACHMENT_MB", 40) * 1024 * 1024
+# XML signatures made with SHA-1 are not valid unless a province decides otherwise for a partner
+# that still sends them (the vendor samples use rsa-sha1).
+TINHSO_EDXML_ACCEPT_SHA1 = env_bool("TINHSO_EDXML_ACCEPT_SHA1", False)
+# What SteeringType and DocumentType/Type mean is not settled in the sources
+# (../shared/spec/vn-eoffice.md §2.2): the mappings are configuration (JSON objects).
+TINHSO_EDXML_STEERING_TYPE = env_str("TINHSO_EDXML_STEERING_TYPE") or '{"default": 0}'
+TINHSO_EDXML_DOCUMENT_TYPE = env_str("TINHSO_EDXML_DOCUMENT_TYPE") or '{"default": 1}'
+
+# The node side: where the hub is and who this installation is to it. Requests to the hub are
+# signed with the node key (PEM); the hub knows the node by its certificate.
+TINHSO_HUB_URL = env_str("TINHSO_HUB_URL") or ""
+TINHSO_HUB_NODE_CODE = env_str("TINHSO_HUB_NODE_CODE") or ""
+TINHSO_HUB_KEY_FILE = env_str("TINHSO_HUB_KEY_FILE") or ""
+TINHSO_HUB_CERT_FILE = env_str("TINHSO_HUB_CERT_FILE") or ""
+TINHSO_HUB_TIMEOUT_SECONDS = env_int("TINHSO_HUB_TIMEOUT_SECONDS", 15)
+# Sending a package is retried this many times (with growing pauses) before it is marked failed.
+TINHSO_EXCHANGE_MAX_ATTEMPTS = env_int("TINHSO_EXCHANGE_MAX_ATTEMPTS", 12)
+TINHSO_EXCHANGE_PULL_BATCH = env_int("TINHSO_EXCHANGE_PULL_BATCH", 50)
+
+# The hub side (TINHSO_ROLE=hub).
+HUB_CLOCK_SKEW_SECONDS = env_int("TINHSO_HUB_CLOCK_SKEW_SECONDS", 300)
+# A package fetched but not acknowledged is offered again after this lease.
+HUB_LEASE_SECONDS = env_int("TINHSO_HUB_LEASE_SECONDS", 300)
+# Deliveries (fetches without an acknowledgement, or pushes) attempted at most this many times,
+# then parked as dead for the operator (DHX §7.7: retries finite and configurable).
+HUB_MAX_ATTEMPTS = env_int("TINHSO_HUB_MAX_ATTEMPTS", 10)
+HUB_PUSH_BACKOFF_SECONDS = env_list("TINHSO_HUB_PUSH_BACKOFF_SECONDS", ["10", "60", "600", "3600"])
+# Packages whose deliveries are all finished are purged (the body) after this many days; the
+# receipts stay.
+HUB_PURGE_DAYS = env_int("TINHSO_HUB_PURGE_DAYS", 30)
+HUB_REQUIRE_SIGNATURE = env_bool("TINHSO_HUB_REQUIRE_SIGNATURE", True)
+# The hub's own key and certificate (PEM), with which it signs pushes to nodes.
+HUB_KEY_FILE = env_str("TINHSO_HUB_KEY_FILE") or ""
+HUB_CERT_FILE = env_str("TINHSO_HUB_CERT_FILE") or ""
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("dossiers/", include("tinhso.dossiers.urls")),
     path("signatures/", include("tinhso.signatures.urls")),
     path("van-ban/", include("tinhso.documents.urls")),
+    path("lien-thong/", include("tinhso.exchange.urls")),
     path("pki/<path:path>", pki, name="pki"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tinhso.api.urls")),

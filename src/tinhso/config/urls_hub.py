@@ -1,0 +1,11 @@
+"""The hub's routes (TINHSO_ROLE=hub): the nodes' calls under /hub/v1/, the operator pages under
+/hub/, and sign-in for operators. Nothing of an installation (documents, dossiers …) is served."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("tinhso.accounts.urls")),
+    path("hub/v1/", include("tinhso.hub.api.urls")),
+    path("hub/", include("tinhso.hub.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

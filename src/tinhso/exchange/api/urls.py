@@ -1,0 +1,5 @@
+"""Routes (filled by the interconnection work)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
