@@ -18,7 +18,12 @@ Anyone else gets 404, as if the document did not exist.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from typing import Any, Final
+
 from django.core.exceptions import PermissionDenied
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -99,6 +104,58 @@ def visibility(actor: Actor) -> Q | None:
         )
     condition |= Q(Exists(ApprovalStep.objects.filter(approvals, document_id=OuterRef("pk"))))
     return condition
+
+
+def visibility_key(actor: Actor) -> tuple[object, ...] | None:
+    """Everything `visibility` reads of the actor: two actors with one key see the same."""
+    if not actor.is_authenticated or not actor.is_official:
+        return None
+    return (
+        actor.user_id,
+        tuple(sorted(actor.agency_ids)),
+        tuple(sorted(clerk_agencies(actor))),
+        tuple(sorted(leader_agencies(actor))),
+        tuple(sorted(member_departments(actor))),
+        tuple(sorted(led_departments(actor))),
+    )
+
+
+#: (database vendor, model, visibility key) → the compiled condition; see `visible_where`.
+_COMPILED: OrderedDict[tuple[object, ...], tuple[str, tuple[Any, ...]]] = OrderedDict()
+_COMPILED_MAX: Final = 2048
+_COMPILED_LOCK = threading.Lock()
+
+
+def visible_where(actor: Actor, model: type[models.Model]) -> tuple[str, tuple[Any, ...]] | None:
+    """`visibility(actor)` compiled to SQL on `model`'s table (its columns under their names:
+    `Document`, or the search index's copies of them), or None when the actor sees nothing.
+
+    Compiling the condition — an OR of half a dozen terms and two EXISTS subqueries — costs
+    the ORM a few milliseconds, more than the index lookup it guards; the search runs it
+    for every request. The SQL depends only on `visibility_key`, so each process keeps it
+    per key (bounded, least recently used first out): a change of the actor's posts changes
+    the key, never a stale answer.
+    """
+    key = visibility_key(actor)
+    if key is None:
+        return None
+    cache_key = (connection.vendor, model._meta.label, key)
+    with _COMPILED_LOCK:
+        found = _COMPILED.get(cache_key)
+        if found is not None:
+            _COMPILED.move_to_end(cache_key)
+            return found
+    condition = visibility(actor)
+    assert condition is not None
+    query = model._default_manager.filter(condition).query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.compile(query.where)
+    compiled = (sql, tuple(params))
+    with _COMPILED_LOCK:
+        _COMPILED[cache_key] = compiled
+        while len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return compiled
 
 
 def visible_documents(actor: Actor, qs: QuerySet[Document] | None = None) -> QuerySet[Document]:

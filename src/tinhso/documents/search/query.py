@@ -23,14 +23,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, FloatField, Q, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from tinhso.accounts.access import Actor
-from tinhso.documents.access import visibility, visible_documents
+from tinhso.documents.access import visible_where
 from tinhso.documents.models import Document, DocumentFile, DocumentStatus
 from tinhso.documents.models.search import FileText, SearchEntry
 from tinhso.documents.search.indexing import FTS_TABLE, month_lexeme, word_scope
@@ -55,6 +53,7 @@ MAX_PER_PAGE: Final = 100
 SNIPPET_SOURCE_CHARS: Final = 200_000
 
 _ENTRY = SearchEntry._meta.db_table
+_DOCUMENT = Document._meta.db_table
 _HIT_FIELDS: Final = (
     "id",
     "subject",
@@ -65,6 +64,9 @@ _HIT_FIELDS: Final = (
     "issued_on",
     "status",
 )
+
+#: SQL text and its parameters.
+Fragment = tuple[str, list[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +151,10 @@ def search_documents(
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     parsed = parse_query(query)
     agencies = _agencies(actor, filters)
-    condition = visibility(actor)
-    if condition is None or not agencies:
+    visible = visible_where(actor, SearchEntry)
+    if visible is None or not agencies:
         return SearchPage(hits=[], page=1, per_page=per_page, total=0, total_exact=True)
-    entries = _visible_entries(condition, agencies, filters)
+    entries = _visible_entries(visible, agencies, filters)
     if connection.vendor == "postgresql":
         page, matches, in_window = _page_postgresql(entries, agencies, parsed, page, per_page)
     else:
@@ -193,38 +195,52 @@ def _agencies(actor: Actor, f: SearchFilters) -> list[int]:
 
 
 def _visible_entries(
-    condition: Q, agencies: Sequence[int], f: SearchFilters
-) -> QuerySet[SearchEntry]:
-    """The index rows that `condition` (the actor's visibility, applied to the row's copies of
-    the columns it reads) lets through and the filters pass, in the agencies."""
-    entries = SearchEntry.objects.filter(condition)
+    visible: tuple[str, tuple[Any, ...]], agencies: Sequence[int], f: SearchFilters
+) -> Fragment:
+    """The condition on the index rows (table `documents_searchentry`, unaliased) that the
+    actor's visibility (compiled once per process and actor, `access.visible_where`, applied
+    to the row's copies of the columns it reads) lets through and the filters pass."""
+    sql, params = [f"({visible[0]})"], list(visible[1])
     if connection.vendor != "postgresql" or len(agencies) != 1:
         # On PostgreSQL the words are indexed per agency (`indexing.word_scope`): the query's
         # words name the agency, and a condition on the column would only make the planner
         # read the agency's index as well. The listing and the walk add it (`_in_agencies`).
-        entries = entries.filter(agency_id__in=agencies)
-    for field, value in (
+        sql.append(_in_agencies(agencies))
+        params.extend(agencies)
+    for column, value in (
         ("doc_type", f.doc_type),
         ("urgency", f.urgency),
         ("status", f.status),
         ("direction", f.direction),
     ):
         if value:
-            entries = entries.filter(**{field: value})
+            sql.append(f'"{_ENTRY}"."{column}" = %s')
+            params.append(value)
     if f.date_from is not None:
-        entries = entries.filter(doc_date__gte=f.date_from)
+        sql.append(f'"{_ENTRY}"."doc_date" >= %s')
+        params.append(f.date_from)
     if f.date_to is not None:
-        entries = entries.filter(doc_date__lte=f.date_to)
-    return entries
+        sql.append(f'"{_ENTRY}"."doc_date" <= %s')
+        params.append(f.date_to)
+    return " AND ".join(sql), params
 
 
-def _window_listing(entries: QuerySet[SearchEntry]) -> list[_Match]:
-    ids = entries.order_by("-doc_date", "-pk").values_list("pk", flat=True)[: WINDOW + 1]
-    return [_Match(document_id, 0.0, 0.0) for document_id in ids]
+def _in_agencies(agencies: Sequence[int]) -> str:
+    return f'"{_ENTRY}"."agency_id" IN ({", ".join(["%s"] * len(agencies))})'
+
+
+def _window_listing(entries: Fragment) -> list[_Match]:
+    sql = (
+        f'SELECT "{_ENTRY}"."document_id" FROM "{_ENTRY}" WHERE {entries[0]} '  # noqa: S608
+        f'ORDER BY "{_ENTRY}"."doc_date" DESC, "{_ENTRY}"."document_id" DESC LIMIT %s'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*entries[1], WINDOW + 1])
+        return [_Match(int(row[0]), 0.0, 0.0) for row in cursor.fetchall()]
 
 
 def _page_postgresql(
-    entries: QuerySet[SearchEntry],
+    entries: Fragment,
     agencies: Sequence[int],
     parsed: ParsedQuery,
     page: int,
@@ -255,11 +271,12 @@ def _page_postgresql(
         cursor.execute("SET LOCAL jit = off; SET LOCAL enable_seqscan = off")
         if parsed.is_empty:
             listing = (
-                _in_agencies(entries, agencies)
-                .annotate(exact=Value(0.0), rank=Value(0.0), matched=Value(0))
-                .order_by("-doc_date", "-pk")
-                .values_list("pk", "doc_date", "exact", "rank", "matched")[: WINDOW + 1]
-                .query.sql_with_params()
+                f'SELECT "{_ENTRY}"."document_id" AS pk, "{_ENTRY}"."doc_date" AS doc_date, '  # noqa: S608
+                f"0.0::float AS exact, 0.0::float AS rank, 0 AS matched "
+                f'FROM "{_ENTRY}" WHERE {entries[0]} AND {_in_agencies(agencies)} '
+                f'ORDER BY "{_ENTRY}"."doc_date" DESC, "{_ENTRY}"."document_id" DESC '
+                f"LIMIT {WINDOW + 1}",
+                (*entries[1], *agencies),
             )
             return _read_page(cursor, listing, page, per_page)[:3]
         tsquery = parsed.tsquery([word_scope(a) for a in agencies])
@@ -281,7 +298,11 @@ def _page_postgresql(
         # The words are known to be common here: the walk ends early, which the planner,
         # misled by the statistics, does not foresee (it would read and sort every row).
         cursor.execute("SET LOCAL enable_bitmapscan = off")
-        walk = _walked_window(_in_agencies(entries, agencies), parsed, tsquery)
+        walk = _walked_window(
+            (f"{entries[0]} AND {_in_agencies(agencies)}", [*entries[1], *agencies]),
+            parsed,
+            tsquery,
+        )
         walked = _read_page(cursor, walk, page, per_page)
         return walked[:3] if walked[2] > WINDOW else found[:3]
 
@@ -300,58 +321,39 @@ def _month_spans(agency_id: int) -> list[str]:
     return spans
 
 
-def _in_agencies(entries: QuerySet[SearchEntry], agencies: Sequence[int]) -> QuerySet[SearchEntry]:
-    return entries.filter(agency_id__in=agencies)
-
-
 def _indexed_window(
-    entries: QuerySet[SearchEntry], parsed: ParsedQuery, tsquery: str
+    entries: Fragment, parsed: ParsedQuery, tsquery: str
 ) -> tuple[str, tuple[Any, ...]]:
-    exact_sql, exact_params = _exact_postgresql(parsed.exact, '"documents_searchentry"."exact"')
+    exact_sql, exact_params = _exact_postgresql(parsed.exact, f'"{_ENTRY}"."exact"')
     matches = (
-        entries.filter(
-            RawSQL(
-                '"documents_searchentry"."words" @@ %s::tsquery',
-                [tsquery],
-                output_field=BooleanField(),
-            )
-        )
-        .annotate(
-            rank=RawSQL(
-                'ts_rank("documents_searchentry"."words", %s::tsquery)', [tsquery], FloatField()
-            ),
-            # Built of constant text and one placeholder per key.
-            exact=RawSQL(exact_sql, exact_params, FloatField()),  # noqa: S611
-        )
-        .order_by()
-        .values_list("pk", "doc_date", "exact", "rank")[:INDEX_CAP]
+        f'SELECT "{_ENTRY}"."document_id" AS pk, "{_ENTRY}"."doc_date" AS doc_date, '  # noqa: S608
+        f"{exact_sql} AS exact, "
+        f'ts_rank("{_ENTRY}"."words", %s::tsquery) AS rank '
+        f'FROM "{_ENTRY}" WHERE {entries[0]} AND "{_ENTRY}"."words" @@ %s::tsquery '
+        f"LIMIT {INDEX_CAP}"
     )
-    sql, params = matches.query.sql_with_params()
     return (
-        f"SELECT m.*, count(*) OVER () AS matched FROM ({sql}) m "  # noqa: S608
+        f"SELECT m.*, count(*) OVER () AS matched FROM ({matches}) m "  # noqa: S608
         f"ORDER BY m.doc_date DESC, m.pk DESC LIMIT {WINDOW + 1}",
-        params,
+        (*exact_params, tsquery, *entries[1], tsquery),
     )
 
 
 def _walked_window(
-    entries: QuerySet[SearchEntry], parsed: ParsedQuery, tsquery: str
+    entries: Fragment, parsed: ParsedQuery, tsquery: str
 ) -> tuple[str, tuple[Any, ...]]:
     newest = (
-        entries.annotate(
-            words=RawSQL('"documents_searchentry"."words"', [], TextField()),
-            exact_words=RawSQL('"documents_searchentry"."exact"', [], TextField()),
-        )
-        .order_by("-doc_date", "-pk")
-        .values_list("pk", "doc_date", "words", "exact_words")[:WALK]
+        f'SELECT "{_ENTRY}"."document_id" AS pk, "{_ENTRY}"."doc_date" AS doc_date, '  # noqa: S608
+        f'"{_ENTRY}"."words" AS words, "{_ENTRY}"."exact" AS exact_words '
+        f'FROM "{_ENTRY}" WHERE {entries[0]} '
+        f'ORDER BY "{_ENTRY}"."doc_date" DESC, "{_ENTRY}"."document_id" DESC LIMIT {WALK}'
     )
-    sql, params = newest.query.sql_with_params()
     exact_sql, exact_params = _exact_postgresql(parsed.exact, "n.exact_words")
     return (
         f"SELECT n.pk, n.doc_date, {exact_sql} AS exact, ts_rank(n.words, %s::tsquery) AS rank, "  # noqa: S608
-        f"0 AS matched FROM ({sql}) n WHERE n.words @@ %s::tsquery "
+        f"0 AS matched FROM ({newest}) n WHERE n.words @@ %s::tsquery "
         f"ORDER BY n.doc_date DESC, n.pk DESC LIMIT {WINDOW + 1}",
-        (*exact_params, tsquery, *params, tsquery),
+        (*exact_params, tsquery, *entries[1], tsquery),
     )
 
 
@@ -390,10 +392,11 @@ def _exact_postgresql(keys: Sequence[str], column: str) -> tuple[str, list[Any]]
     return f"(({checks})::float / {len(keys)})", [pg_quote(k) for k in keys]
 
 
-def _window_sqlite(entries: QuerySet[SearchEntry], parsed: ParsedQuery) -> list[_Match]:
+def _window_sqlite(entries: Fragment, parsed: ParsedQuery) -> list[_Match]:
     """All matches ranked by FTS5's bm25 (the embedded mode holds a commune's documents), the
     best `WINDOW` + 1 kept; then the accented words' exact matches counted among those."""
-    visible_sql, visible_params = entries.order_by().values("pk").query.sql_with_params()
+    visible_sql = f'SELECT "{_ENTRY}"."document_id" FROM "{_ENTRY}" WHERE {entries[0]}'  # noqa: S608
+    visible_params = entries[1]
     sql = f"""
         SELECT e.document_id, 0, -bm25({FTS_TABLE}, 10.0, 4.0, 2.0, 1.0, 0.0) AS rank
         FROM {FTS_TABLE} JOIN {_ENTRY} e ON e.document_id = {FTS_TABLE}.rowid
@@ -438,12 +441,7 @@ def _hits(actor: Actor, matches: Sequence[_Match], parsed: ParsedQuery) -> list[
         return []
     # The page is checked against the documents themselves: an index row written before the
     # document's last change (its status, its department) never shows what is hidden now.
-    documents = {
-        d.pk: d
-        for d in visible_documents(
-            actor, Document.objects.filter(pk__in=[m.document_id for m in matches])
-        ).only(*_HIT_FIELDS)
-    }
+    documents = _visible_page(actor, [m.document_id for m in matches])
     highlight = parsed.highlight
     # The subject answers most snippets; file texts are read only for the others.
     need_files = [
@@ -471,6 +469,27 @@ def _hits(actor: Actor, matches: Sequence[_Match], parsed: ParsedQuery) -> list[
             )
         )
     return hits
+
+
+def _visible_page(actor: Actor, ids: Sequence[int]) -> dict[int, Document]:
+    """The documents of `ids` that `actor` may see now, with the columns a hit shows."""
+    visible = visible_where(actor, Document)
+    if visible is None or not ids:
+        return {}
+    columns = ", ".join(f'"{_DOCUMENT}"."{c}"' for c in _HIT_FIELDS)
+    sql = (
+        f'SELECT {columns} FROM "{_DOCUMENT}" '  # noqa: S608
+        f'WHERE "{_DOCUMENT}"."id" IN ({", ".join(["%s"] * len(ids))}) AND ({visible[0]})'
+    )
+    documents: dict[int, Document] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *visible[1]])
+        for row in cursor.fetchall():
+            values = dict(zip(_HIT_FIELDS, row, strict=True))
+            if isinstance(values["issued_on"], str):
+                values["issued_on"] = dt.date.fromisoformat(values["issued_on"])
+            documents[int(values["id"])] = Document(**values)
+    return documents
 
 
 def _file_texts(document_ids: Sequence[int]) -> dict[int, list[str]]:
