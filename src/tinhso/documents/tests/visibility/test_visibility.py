@@ -269,3 +269,39 @@ def test_the_sending_clerk_does_not_see_the_recipients_copy(
     # then Phú Xuân's clerk does not reach it (Phú Xuân keeps its own original)
     with pytest.raises(Http404):
         access_document(actor(eoffice, "commune_clerk"), copy.pk)
+
+
+def test_the_compiled_condition_lets_through_what_the_orm_does(eoffice: EofficeWorld) -> None:
+    """`visible_where` (the search's SQL, kept per process) and `visible_documents` agree,
+    for every persona, on documents in every status — and again after a post changes."""
+    from django.db import connection
+
+    from tinhso.accounts.models import Membership, Role
+    from tinhso.documents.access import visible_where
+
+    for _label, make, _status, _expected in MATRIX:
+        make(eoffice)
+
+    def compiled(who: Actor) -> set[int]:
+        where = visible_where(who, Document)
+        if where is None:
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT "documents_document"."id" FROM "documents_document" WHERE {where[0]}',  # noqa: S608
+                list(where[1]),
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    total = Document.objects.count()
+    for persona in PERSONAS:
+        who = actor(eoffice, persona)
+        orm = set(visible_documents(who).values_list("pk", flat=True))
+        assert compiled(who) == orm, persona
+        assert compiled(who) == orm, persona  # the second time from the process's cache
+    # a specialist made clerk of Sở Nội vụ sees its incoming documents at once
+    before = compiled(actor(eoffice, "other_department"))
+    Membership.objects.create(user=eoffice.other_specialist, agency=eoffice.snv, role=Role.VAN_THU)
+    after = compiled(actor(eoffice, "other_department"))
+    assert before < after <= set(Document.objects.values_list("pk", flat=True))
+    assert Document.objects.count() == total
