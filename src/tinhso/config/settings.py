@@ -259,6 +259,13 @@ HUB_PUSH_BACKOFF_SECONDS = env_list("TINHSO_HUB_PUSH_BACKOFF_SECONDS", ["10", "6
 # receipts stay.
 HUB_PURGE_DAYS = env_int("TINHSO_HUB_PURGE_DAYS", 30)
 HUB_REQUIRE_SIGNATURE = env_bool("TINHSO_HUB_REQUIRE_SIGNATURE", True)
+# Where nginx terminates mutual TLS in front of the hub: the request header holding the verified
+# client certificate (nginx: `proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;`, and
+# the proxy drops what a client sends under that name). Empty: every call must be signed.
+HUB_MTLS_HEADER = env_str("TINHSO_HUB_MTLS_HEADER") or ""
+# Nodes, agencies and trust anchors kept per hub process; a change made by the operator's command
+# is seen by the other processes within this many seconds.
+HUB_REGISTRY_RECHECK_SECONDS = 0 if IS_TEST else env_int("TINHSO_HUB_REGISTRY_RECHECK_SECONDS", 5)
 # The hub's own key and certificate (PEM), with which it signs pushes to nodes.
 HUB_KEY_FILE = env_str("TINHSO_HUB_KEY_FILE") or ""
 HUB_CERT_FILE = env_str("TINHSO_HUB_CERT_FILE") or ""
