@@ -246,6 +246,12 @@ TINHSO_HUB_TIMEOUT_SECONDS = env_int("TINHSO_HUB_TIMEOUT_SECONDS", 15)
 # Sending a package is retried this many times (with growing pauses) before it is marked failed.
 TINHSO_EXCHANGE_MAX_ATTEMPTS = env_int("TINHSO_EXCHANGE_MAX_ATTEMPTS", 12)
 TINHSO_EXCHANGE_PULL_BATCH = env_int("TINHSO_EXCHANGE_PULL_BATCH", 50)
+# Another hub client (a dotted path to a class with `from_settings()` implementing
+# tinhso.exchange.client.HubClient), e.g. an adapter for the national axis; empty = our hub.
+TINHSO_HUB_CLIENT = env_str("TINHSO_HUB_CLIENT") or ""
+# Check the PAdES signatures of the PDFs of every received package (Nghị định 30, Điều 21.2;
+# vn-eoffice.md §5). Only a benchmark of the exchange layer alone turns it off.
+TINHSO_EXCHANGE_VERIFY_PDF = env_bool("TINHSO_EXCHANGE_VERIFY_PDF", True)
 
 # The hub side (TINHSO_ROLE=hub).
 HUB_CLOCK_SKEW_SECONDS = env_int("TINHSO_HUB_CLOCK_SKEW_SECONDS", 300)

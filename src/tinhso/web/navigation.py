@@ -193,6 +193,18 @@ SECTIONS: tuple[NavSection, ...] = (
                 provincial_admin_sees=False,
             ),
             NavItem(
+                _("Liên thông văn bản"),
+                "exchange:sent",
+                "diagram-2",
+                roles=frozenset({Role.VAN_THU, Role.QUAN_TRI_CO_QUAN, Role.QUAN_TRI_TINH}),
+            ),
+            NavItem(
+                _("Kiểm tra gói tin edXML"),
+                "exchange:edxml_inspect",
+                "file-earmark-code",
+                roles=frozenset({Role.VAN_THU, Role.QUAN_TRI_CO_QUAN}),
+            ),
+            NavItem(
                 _("Hồ sơ công việc"),
                 "documents:workfile_list",
                 "folder2-open",

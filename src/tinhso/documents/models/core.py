@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -178,6 +180,12 @@ class Document(models.Model):
     recalled_at = models.DateTimeField(null=True, blank=True)
     recall_reason = models.TextField(_("lý do thu hồi"), blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    #: The edXML DocumentId (`{OrganId},{yyyy/MM/dd},{Number}/{Notation}`, QCVN 102:2016) of an
+    #: issued document or of one received through the interconnection hub: status packages and
+    #: revoke, update and replace packages name a document by it.
+    edxml_document_id = models.CharField(
+        _("mã văn bản liên thông"), max_length=255, blank=True, default=""
+    )
 
     #: `tinhso.text.fold` of number/notation, subject and issuer: the duplicate check and the
     #: search fallback. Full text (files included) lives in the search index.
@@ -213,6 +221,11 @@ class Document(models.Model):
             # The likely-duplicate check (number and date; issuer and notation compared folded).
             models.Index(fields=("agency", "number", "issued_on"), name="document_duplicate"),
             models.Index(fields=("register", "year", "registered_at"), name="document_register"),
+            models.Index(
+                fields=("edxml_document_id",),
+                name="document_edxml_id",
+                condition=~Q(edxml_document_id=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -439,7 +452,12 @@ class RecipientState(models.TextChoices):
     ASSIGNED = "04", _("Phân công")
     PROCESSING = "05", _("Đang xử lý")
     COMPLETED = "06", _("Hoàn thành")
+    #: Outside recipients: the package could not be sent (the reason in `state_reason`).
+    FAILED = "failed", _("Gửi lỗi")
     RECALLED = "recalled", _("Đã thu hồi")
+    #: Outside recipients' answers to a recall (status 15 and 16, vn-eoffice.md §2.4).
+    RECALL_AGREED = "15", _("Nơi nhận đã hủy văn bản thu hồi")
+    RECALL_REFUSED = "16", _("Nơi nhận từ chối thu hồi")
 
 
 class Recipient(models.Model):
@@ -456,6 +474,8 @@ class Recipient(models.Model):
         max_length=10, choices=RecipientState.choices, default=RecipientState.PENDING
     )
     state_at = models.DateTimeField(null=True, blank=True)
+    #: Why: the refusal (02) or recall refusal (16) the recipient gave, or why sending failed.
+    state_reason = models.TextField(_("lý do"), blank=True, default="")
     #: The incoming document created at an internal recipient.
     delivered = models.ForeignKey(
         Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -469,10 +489,14 @@ class Recipient(models.Model):
 
 
 class ExchangeOutbox(models.Model):
-    """An edXML package to send to an outside recipient; the exchange worker delivers it.
+    """An edXML package to send through the interconnection hub; the exchange worker sends it.
 
-    Written in the transaction that issues (or recalls) the document, so a package is never
-    lost and never sent for a change that rolled back.
+    Written in the transaction that issues (or recalls) the document, or that records an
+    e-office event with an edXML status on a document received through the hub, so a package
+    is never lost and never sent for a change that rolled back. `send_id` is sent with the
+    package: a retry after a crash gets the hub's first answer, never a second delivery.
+    A status answering a package that never became a document (refused on receipt: 02) has
+    no `document`; what it answers is in `data["response_for"]`.
     """
 
     class State(models.TextChoices):
@@ -480,22 +504,56 @@ class ExchangeOutbox(models.Model):
         SENT = "sent", _("Đã gửi")
         FAILED = "failed", _("Gửi lỗi")
 
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    class Kind(models.TextChoices):
+        EDOC = "edoc", _("Văn bản")
+        STATUS = "status", _("Trạng thái")
+
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: The agency the package is sent from (From).
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recipient = models.ForeignKey(
         Recipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.EDOC)
     #: edXML Bussiness type: 0 new, 1 revoke, 2 update, 3 replace; or a status code to send.
     business_type = models.PositiveSmallIntegerField(default=0)
     status_code = models.CharField(max_length=2, blank=True, choices=EdxmlStatus.choices)
     to_code = models.CharField(max_length=35)
+    send_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    #: A status package's Description (the reason of a refusal or of a recall).
+    description = models.TextField(blank=True, default="")
+    #: Plain data the package needs beyond the document: `staff` (StaffInfo of who acted),
+    #: `response_for` (a status without a document).
+    data = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    #: Not taken before this moment: the pause before a retry, or a worker's lease on it.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    #: The hub's answer to the send (its package id and the recipients' delivery states).
+    response = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=("state", "created_at"), name="exchange_outbox_pending")]
+        indexes = [
+            models.Index(fields=("state", "created_at"), name="exchange_outbox_pending"),
+            models.Index(fields=("agency", "-created_at"), name="exchange_outbox_agency"),
+            models.Index(fields=("document", "kind"), name="exchange_outbox_document"),
+        ]
+        constraints = [
+            # One status of each code per received document (03 is told once, however many
+            # times the e-office records a registration).
+            models.UniqueConstraint(
+                fields=("document", "status_code"),
+                name="exchange_outbox_one_status",
+                condition=Q(kind="status", recipient__isnull=True, document__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.document_id} → {self.to_code} ({self.state})"

@@ -21,8 +21,10 @@ from tinhso.documents.models import (
     Direction,
     Document,
     DocumentFile,
+    ExchangeOutbox,
     FileRole,
     Register,
+    Source,
 )
 from tinhso.documents.numbering import vietnam_year
 from tinhso.documents.search import schedule_index
@@ -123,7 +125,9 @@ def activity(
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> Activity:
-    return Activity.objects.create(
+    """A history row; on a document received through the interconnection hub, an event with an
+    edXML status also writes the status package back to its sender (in the same transaction)."""
+    row = Activity.objects.create(
         document=d,
         action=action,
         actor=actor,
@@ -131,6 +135,50 @@ def activity(
         edxml_status=edxml_status,
         data=data or {},
         occurred_at=at or timezone.now(),
+    )
+    if (
+        edxml_status in EXCHANGE_STATUSES
+        and d.source == Source.EXCHANGE
+        and d.direction == Direction.INCOMING
+    ):
+        exchange_status(d, edxml_status, actor, note=note, at=row.occurred_at)
+    return row
+
+
+#: The statuses a receiving agency tells the sender (vn-eoffice.md §2.4): 01 arrived, 02
+#: refused, 03 registered, 04 assigned, 05 processing, 06 completed; 15 and 16 answer a recall.
+EXCHANGE_STATUSES = frozenset({"01", "02", "03", "04", "05", "06", "15", "16"})
+#: Statuses whose Description carries the reason the clerk wrote.
+_WITH_REASON = frozenset({"02", "16"})
+
+
+def exchange_status(
+    d: Document, code: str, actor: User | None, *, note: str, at: dt.datetime
+) -> ExchangeOutbox | None:
+    """The status package `code` for the sender of a document received through the hub, once
+    per code (a document registered, presented and assigned tells 04 once); the exchange
+    worker sends it. Decision 0005 §4: written in the e-office event's transaction."""
+    if not d.issuer_code:
+        return None
+    exists = ExchangeOutbox.objects.filter(
+        document=d, kind=ExchangeOutbox.Kind.STATUS, status_code=code, recipient__isnull=True
+    ).exists()
+    if exists:
+        return None
+    staff: dict[str, str] = {}
+    if actor is not None:
+        staff = {"staff": actor.full_name or actor.username, "email": actor.email}
+        if actor.phone:
+            staff["mobile"] = actor.phone
+    return ExchangeOutbox.objects.create(
+        document=d,
+        agency_id=d.agency_id,
+        kind=ExchangeOutbox.Kind.STATUS,
+        status_code=code,
+        to_code=d.issuer_code,
+        description=note[:2000] if code in _WITH_REASON else "",
+        data={"staff": staff} if staff else {},
+        created_at=at,
     )
 
 

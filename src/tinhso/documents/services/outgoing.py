@@ -617,7 +617,10 @@ def outgoing_issue(
         d.registered_at = at
         d.status = DocumentStatus.ISSUED
         d.search_text = search_text(d)
+        # The edXML DocumentId (QCVN 102:2016): what status packages name this document by.
+        d.edxml_document_id = f"{agency.code},{d.issued_on:%Y/%m/%d},{d.number}/{d.notation}"
         d.save()
+        pdf_id = _seal_for_outside(d, actor, pdf_id, at)
         DocumentFile.objects.create(
             document=d, file_id=pdf_id, role=FileRole.ISSUED, added_by=actor
         )
@@ -641,6 +644,45 @@ def outgoing_issue(
         )
         reindex(d)
     return d
+
+
+def _seal_for_outside(d: Document, actor: User, pdf_id: int, at: dt.datetime) -> int:
+    """The file to issue: for outside recipients an unsigned PDF is sealed with the agency key
+    the server holds (`pdf_seal_unattended`, the number and notation as the reason), and the
+    sealed copy is issued; the unsigned one stays on the document as a draft file.
+
+    Without such a key (or when the token does not answer) the document is issued unsigned —
+    issuing inside the installation must not stop — and its packages to outside recipients fail
+    with the reason (`exchange.packages`): an unsigned document is never sent (Nghị định
+    30/2020, Điều 21; vn-eoffice.md §5). The seal is made while the register's counter is
+    locked (the reference is known only then): issuing for outside recipients waits for it.
+    """
+    outside = d.recipients.filter(is_internal=False).exclude(state=RecipientState.RECALLED)
+    if not outside.exists():
+        return pdf_id
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tinhso.exchange.envelope import pdf_is_signed
+    from tinhso.files.models import StoredFile
+    from tinhso.files.services import file_store
+    from tinhso.signatures.services import pdf_seal_unattended, read_file_bytes
+
+    stored = StoredFile.objects.get(pk=pdf_id)
+    data = read_file_bytes(stored)
+    if pdf_is_signed(data):
+        return pdf_id
+    sealed = pdf_seal_unattended(agency_id=d.agency_id, data=data, reference=d.reference, now=at)
+    if sealed == data:
+        return pdf_id
+    result = file_store(
+        actor=actor, upload=SimpleUploadedFile(stored.name, sealed, content_type=PDF)
+    )
+    DocumentFile.objects.bulk_create(
+        [DocumentFile(document=d, file_id=pdf_id, role=FileRole.DRAFT, added_by=actor)],
+        ignore_conflicts=True,
+    )
+    activity(d, "seal", actor, data={"unsigned": pdf_id, "sealed": result.pk}, at=at)
+    return result.pk
 
 
 def _dispatch(d: Document, actor: User, at: dt.datetime, business: int) -> int:
@@ -711,7 +753,12 @@ def _dispatch(d: Document, actor: User, at: dt.datetime, business: int) -> int:
             reindex(copy)
         else:
             ExchangeOutbox.objects.create(
-                document=d, recipient=r, business_type=business, to_code=r.code, created_at=at
+                document=d,
+                agency_id=d.agency_id,
+                recipient=r,
+                business_type=business,
+                to_code=r.code,
+                created_at=at,
             )
             r.state = RecipientState.PENDING
             r.state_at = at
@@ -734,7 +781,12 @@ def _mark_replaced(d: Document, actor: User, at: dt.datetime) -> None:
     old_outside = old.recipients.filter(is_internal=False).exclude(state=RecipientState.RECALLED)
     for r in old_outside.exclude(code__in=told):
         ExchangeOutbox.objects.create(
-            document=d, recipient=r, business_type=business, to_code=r.code, created_at=at
+            document=d,
+            agency_id=d.agency_id,
+            recipient=r,
+            business_type=business,
+            to_code=r.code,
+            created_at=at,
         )
 
 
@@ -779,10 +831,13 @@ def outgoing_recall(
             elif not r.is_internal:
                 ExchangeOutbox.objects.create(
                     document=d,
+                    agency_id=d.agency_id,
                     recipient=r,
+                    kind=ExchangeOutbox.Kind.STATUS,
                     business_type=BUSINESS_REVOKE,
                     status_code=EdxmlStatus.RECALL,
                     to_code=r.code,
+                    description=reason,
                     created_at=at,
                 )
             r.state = RecipientState.RECALLED

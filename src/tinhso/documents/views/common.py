@@ -269,6 +269,11 @@ def due_left(
 # --- History labels ---------------------------------------------------------------------------
 
 ACTIVITY_LABELS: dict[str, Any] = {
+    "corrected": gettext_lazy("Văn bản được đính chính"),
+    "seal": gettext_lazy("Đóng dấu số của cơ quan (gửi liên thông)"),
+    "revoke_requested": gettext_lazy("Nơi gửi đề nghị thu hồi"),
+    "revoke_refused": gettext_lazy("Từ chối thu hồi"),
+    "exchange_status": gettext_lazy("Nơi nhận báo trạng thái"),
     "register": gettext_lazy("Vào sổ văn bản đến"),
     "arrive": gettext_lazy("Văn bản đến (điện tử)"),
     "refuse": gettext_lazy("Trả lại nơi gửi"),

@@ -1,5 +1,11 @@
 """Routes (filled by the interconnection work)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from tinhso.exchange import inspect_views
+
+app_name = "exchange_api"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("exchange/edxml/inspect", inspect_views.InspectView.as_view(), name="edxml_inspect"),
+]

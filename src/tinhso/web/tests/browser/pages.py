@@ -213,6 +213,18 @@ NOT_PAGES: dict[str, str] = {
         "needs a result file and a key on a token: swept with screenshots and axe-core in "
         "tinhso/signatures/tests/browser/test_signing_pages.py"
     ),
+    # Interconnection (exchange app), on their own test worlds.
+    "exchange:edxml_inspect": (
+        "swept with axe-core and screenshots in tinhso/exchange/tests/test_inspect_browser.py"
+    ),
+    "exchange:sent": (
+        "swept with axe-core and screenshots in tinhso/exchange/tests/node/test_browser.py"
+    ),
+    "exchange:received": (
+        "swept with axe-core and screenshots in tinhso/exchange/tests/node/test_browser.py"
+    ),
+    "exchange:outbox_retry": "POST only (a button on the sent packages' page)",
+    "exchange:revoke_answer": "POST only (the revoke answer buttons of the document page)",
     # The e-office (documents app), on its own test world.
     "documents:incoming_list": (
         "swept with axe-core and screenshots in tinhso/documents/tests/browser/test_pages.py"
