@@ -16,12 +16,22 @@
 #   BENCH_BENCHMARKS    comma list from: healthz,home,deadline,deadline@500, receipt,
 #                       dossier-list@1,dossier-list,track@1,track,search@1,search,
 #                       documents-search@1,documents-search,documents-register,documents-issue
-#                       ("documents": those four), signatures (default: all); "signatures"
-#                       alone runs bench/signatures.py only, without the database, the province
-#                       or Gunicorn (about a minute with --quick); the e-office ones alone skip
-#                       the one-stop dossiers
+#                       ("documents": those four), signatures, exchange, exchange-outage
+#                       (default: all); "signatures", "exchange" and "exchange-outage", alone
+#                       or together, run bench/signatures.py and bench/exchange.py only, without
+#                       the province or this Gunicorn (bench/exchange.py starts its own hub and
+#                       two installations on PostgreSQL); the e-office ones alone skip the
+#                       one-stop dossiers
 #   BENCH_SIGNATURES=0  skip the signature benchmarks (bench/signatures.py: signing on SoftHSM2
 #                       with the local TSA, sandboxed validation), run after the HTTP ones
+#   BENCH_EXCHANGE=0    skip the interconnection benchmarks (bench/exchange.py: hub + two
+#                       installations, 100 KB packages end to end, then a receiver's outage),
+#                       run last; their databases are named after BENCH_DATABASE_URL's
+#   BENCH_EXCHANGE_PACKAGES, BENCH_EXCHANGE_RATE   backlog packages (1000; 300 with --quick)
+#                       and the paced rate per second for the latency (0: half the measured
+#                       throughput, at most the 100/s target)
+#   BENCH_EXCHANGE_OUTAGE_SECONDS, BENCH_EXCHANGE_OUTAGE_RATE   the receiver's outage (600 s;
+#                       60 s with --quick) and the steady send rate during it (2 per second)
 #   BENCH_DOSSIERS      one-stop dossiers to generate (default 1000000; 0: none)
 #   BENCH_DOCUMENTS     e-office documents to generate (default 1000000; 0: none, and no
 #                       e-office benchmark in the default list)
@@ -41,7 +51,7 @@ quick="${BENCH_QUICK:-0}"
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,45p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -66,10 +76,12 @@ say() { printf '[bench] %s\n' "$*" >&2; }
 documents_count="${BENCH_DOCUMENTS:-1000000}"
 http_benchmarks=""
 run_signatures=1
+exchange_rows="exchange,exchange-outage"   # bench/exchange.py's rows to run
 run_documents=1   # generate the e-office documents (bench/documents.py)
 run_onestop=1     # generate the one-stop dossiers (bench/onestop.py)
 if [ -n "${BENCH_BENCHMARKS:-}" ]; then
   run_signatures=0
+  exchange_rows=""
   run_documents=0
   run_onestop=0
   IFS=',' read -ra requested <<<"$BENCH_BENCHMARKS"
@@ -78,6 +90,7 @@ if [ -n "${BENCH_BENCHMARKS:-}" ]; then
     case "$name" in
       "") ;;
       signatures) run_signatures=1 ;;
+      exchange | exchange-outage) exchange_rows="${exchange_rows:+$exchange_rows,}$name" ;;
       documents | documents-*)
         run_documents=1
         http_benchmarks="${http_benchmarks:+$http_benchmarks,}$name" ;;
@@ -91,19 +104,40 @@ if [ "$documents_count" = 0 ]; then run_documents=0; fi
 default_http="healthz,home,deadline,deadline@500,receipt,dossier-list@1,dossier-list,track@1,track,search@1,search"
 if [ "$run_documents" = 1 ]; then default_http="$default_http,documents"; fi
 if [ "${BENCH_SIGNATURES:-1}" = 0 ]; then run_signatures=0; fi
+if [ "${BENCH_EXCHANGE:-1}" = 0 ]; then exchange_rows=""; fi
 signature_bench() {
   # Its own processes (SoftHSM2 token, timestamp authority, validation sandboxes): no server.
   $PY bench/signatures.py --duration "$duration" --out-dir "$out_dir"
 }
+exchange_bench() {
+  # Its own processes: a hub and two installations (gunicorn + workers), each with a database
+  # copied from a migrated template named after BENCH_DATABASE_URL's; no province, no wrk.
+  local sizes=(1000 600)
+  if [ "$quick" = 1 ]; then sizes=(300 60); fi
+  $PY bench/exchange.py --only "$exchange_rows" --out-dir "$out_dir" \
+    --database-url "${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tinhso_bench}" \
+    --packages "${BENCH_EXCHANGE_PACKAGES:-${sizes[0]}}" --rate "${BENCH_EXCHANGE_RATE:-0}" \
+    --outage-seconds "${BENCH_EXCHANGE_OUTAGE_SECONDS:-${sizes[1]}}" \
+    --outage-rate "${BENCH_EXCHANGE_OUTAGE_RATE:-2}" "$@"
+}
 if [ -n "${BENCH_BENCHMARKS:-}" ] && [ -z "$http_benchmarks" ]; then
-  if [ "$run_signatures" = 0 ]; then
-    echo "bench/run.sh: nothing to run (BENCH_BENCHMARKS=$BENCH_BENCHMARKS, BENCH_SIGNATURES=0)" >&2
+  if [ "$run_signatures" = 0 ] && [ -z "$exchange_rows" ]; then
+    echo "bench/run.sh: nothing to run (BENCH_BENCHMARKS=$BENCH_BENCHMARKS, BENCH_SIGNATURES=${BENCH_SIGNATURES:-1}, BENCH_EXCHANGE=${BENCH_EXCHANGE:-1})" >&2
     exit 2
   fi
-  say "signature benchmarks only: no database, no Gunicorn"
+  say "signature / interconnection benchmarks only: no province, no Gunicorn of ours"
   set +e
-  signature_bench
-  exit $?
+  status=0
+  if [ "$run_signatures" = 1 ]; then
+    signature_bench
+    status=$?
+  fi
+  if [ -n "$exchange_rows" ]; then
+    exchange_bench --also-latest
+    exchange_status=$?
+    if [ "$exchange_status" -gt "$status" ]; then status=$exchange_status; fi
+  fi
+  exit "$status"
 fi
 
 # --- The load generator ---------------------------------------------------------------------
@@ -223,7 +257,16 @@ if [ "$run_signatures" = 1 ]; then
   signature_bench
   signatures_status=$?
   set -e
-  # 0 all met, 1 a target missed, 2 could not run: the worse of the two parts.
+  # 0 all met, 1 a target missed, 2 could not run: the worse of the parts.
   if [ "$signatures_status" -gt "$status" ]; then status=$signatures_status; fi
+fi
+if [ -n "$exchange_rows" ]; then
+  stop_server  # the interconnection benchmarks start their own servers: leave them the cores
+  say "interconnection benchmarks (bench/exchange.py: $exchange_rows)"
+  set +e
+  exchange_bench
+  exchange_status=$?
+  set -e
+  if [ "$exchange_status" -gt "$status" ]; then status=$exchange_status; fi
 fi
 exit "$status"

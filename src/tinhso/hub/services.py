@@ -216,7 +216,9 @@ def _check_package(
         document_id = _response_for_id(package.response_for)
         timestamp = package.timestamp.isoformat() if package.timestamp else ""
         business_code = package.status_code
-        dedup = _dedup_key("status", document_id, package.status_code, timestamp)
+        # Several recipients answer one document with the same code, often within the same
+        # second: the answering agency is part of what makes a status package the same one.
+        dedup = _dedup_key("status", from_organ, document_id, package.status_code, timestamp)
         subject = package.description
     else:
         organ_ids = _unique([organ.organ_id for organ in package.recipients])
