@@ -97,6 +97,10 @@ MIDDLEWARE = [
 # only the hub's calls and its operator pages (docs/decisions/0005-interconnection.md).
 TINHSO_ROLE = env_choice("TINHSO_ROLE", "installation", {"installation", "hub"})
 ROOT_URLCONF = "tinhso.config.urls_hub" if TINHSO_ROLE == "hub" else "tinhso.config.urls"
+if TINHSO_ROLE == "hub":
+    # The nodes' signed calls (/hub/v1/) skip sessions, sign-in, OTP, lockout and CSRF, which they
+    # never use; the operator pages keep the whole chain (tinhso.hub.api.fastpath).
+    MIDDLEWARE = ["tinhso.hub.api.fastpath.HubApiFastPathMiddleware", *MIDDLEWARE]
 WSGI_APPLICATION = "tinhso.config.wsgi.application"
 
 TEMPLATES = [

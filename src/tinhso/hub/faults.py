@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 #: The fault codes and their HTTP statuses. ``bad_request``, ``not_found``, ``not_available``
-#: and ``method_not_allowed`` are protocol faults the contract's table does not list.
+#: ``method_not_allowed`` and ``server_error`` are protocol faults the contract's table does not
+#: list.
 STATUS: dict[str, int] = {
     "bad_package": 400,
     "bad_request": 400,
@@ -22,6 +23,7 @@ STATUS: dict[str, int] = {
     "not_available": 409,
     "too_large": 413,
     "wrong_address": 422,
+    "server_error": 500,
 }
 
 

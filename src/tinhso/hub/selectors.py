@@ -29,7 +29,7 @@ def clamp_limit(value: int | None) -> int:
     return max(1, min(int(value), MAX_LIMIT))
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
+def iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
@@ -73,7 +73,7 @@ def inbox(
             "to": row["organ_id"],
             "document_id": row["package__document_id"],
             "send_id": str(row["package__send_id"]),
-            "created_at": _iso(row["created_at"]),
+            "created_at": iso(row["created_at"]),
             "attempts": row["attempts"],
         }
         for row in values
@@ -121,7 +121,7 @@ def sent(
             {
                 "organ_id": recipient["organ_id"],
                 "state": recipient["state"],
-                "updated_at": _iso(recipient["updated_at"]),
+                "updated_at": iso(recipient["updated_at"]),
                 "reason": recipient["reason"],
             }
         )
@@ -134,8 +134,8 @@ def sent(
                 "send_id": str(row["send_id"]),
                 "document_id": row["document_id"],
                 "message_type": row["message_type"],
-                "created_at": _iso(row["created_at"]),
-                "changed_at": _iso(change["changed_at"]),
+                "created_at": iso(row["created_at"]),
+                "changed_at": iso(change["changed_at"]),
                 "recipients": recipients[row["id"]],
             }
         )

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -532,6 +533,239 @@ def delivery_ack(
         delivery.reason = reason[:REASON_MAX] if target == DeliveryState.FAILED else ""
         _move(delivery, target, actor=node.code, now=moment, note=delivery.reason)
     return Acknowledged(delivery.id, delivery.state)
+
+
+# --- Batches (decision 0005 §5) ---------------------------------------------------------------
+
+#: At most this many deliveries per take, and acknowledgements per batch (decision 0005 §5).
+TAKE_MAX = 100
+ACK_MAX = 500
+
+
+def take_max_bytes() -> int:
+    """The bodies one take hands out together, at most (one package always goes out)."""
+    return int(getattr(settings, "HUB_TAKE_MAX_BYTES", 32 * 1024 * 1024))
+
+
+@dataclass(frozen=True)
+class Taken:
+    delivery_id: int
+    package_id: int
+    message_type: str
+    from_organ: str
+    organ_id: str
+    document_id: str
+    send_id: str
+    created_at: dt.datetime
+    attempts: int
+    lease_until: dt.datetime
+    body: bytes
+
+
+def deliveries_take(
+    *,
+    node: NodeEntry,
+    message_type: str = "",
+    limit: int = TAKE_MAX,
+    now: dt.datetime | None = None,
+) -> list[Taken]:
+    """Lease the available deliveries of `node`, oldest first, each as `delivery_fetch` does.
+
+    Available as in the inbox: pending, or fetched with a lease run out and attempts left.
+    Rows another puller holds are skipped, so two takes never hand out one delivery twice.
+    One transaction of four statements: the locked rows, their bodies, one update, the receipts.
+    """
+    moment = _now(now)
+    limit = max(1, min(int(limit), TAKE_MAX))
+    lease_until = moment + dt.timedelta(seconds=settings.HUB_LEASE_SECONDS)
+    budget = take_max_bytes()
+    with transaction.atomic():
+        rows = Delivery.objects.filter(node_id=node.id).filter(
+            Q(state=DeliveryState.PENDING)
+            | Q(
+                state=DeliveryState.FETCHED,
+                lease_until__lt=moment,
+                attempts__lt=settings.HUB_MAX_ATTEMPTS,
+            )
+        )
+        if message_type:
+            rows = rows.filter(package__message_type=message_type)
+        candidates = list(
+            rows.select_for_update(skip_locked=True, of=("self",))
+            .order_by("id")
+            .values_list(
+                "id",
+                "state",
+                "attempts",
+                "package_id",
+                "organ_id",
+                "created_at",
+                "package__size",
+            )[:limit]
+        )
+        chosen: list[tuple[int, str, int, int, str, dt.datetime]] = []
+        total = 0
+        for delivery_id, state, attempts, package_id, organ_id, created_at, size in candidates:
+            if attempts >= settings.HUB_MAX_ATTEMPTS:
+                # Left to the worker's lease expiry, which parks it as dead with its receipt.
+                continue
+            if chosen and total + size > budget:
+                break
+            total += size
+            chosen.append((delivery_id, state, attempts, package_id, organ_id, created_at))
+        if not chosen:
+            return []
+        ids = [row[0] for row in chosen]
+        packages = {
+            row[0]: row
+            for row in Package.objects.filter(id__in={row[3] for row in chosen}).values_list(
+                "id", "message_type", "from_organ", "document_id", "send_id", "body"
+            )
+        }
+        Delivery.objects.filter(id__in=ids).update(
+            state=DeliveryState.FETCHED,
+            attempts=F("attempts") + 1,
+            lease_until=lease_until,
+            updated_at=moment,
+        )
+        DeliveryEvent.objects.bulk_create(
+            [
+                _event(
+                    delivery_id,
+                    before=state,
+                    after=DeliveryState.FETCHED,
+                    attempt=attempts + 1,
+                    actor=node.code,
+                    now=moment,
+                )
+                for delivery_id, state, attempts, _package, _organ, _created in chosen
+            ]
+        )
+    taken: list[Taken] = []
+    for delivery_id, _state, attempts, package_id, organ_id, created_at in chosen:
+        _id, kind, from_organ, document_id, send_id, body = packages[package_id]
+        taken.append(
+            Taken(
+                delivery_id=delivery_id,
+                package_id=package_id,
+                message_type=kind,
+                from_organ=from_organ,
+                organ_id=organ_id,
+                document_id=document_id,
+                send_id=str(send_id),
+                created_at=created_at,
+                attempts=attempts + 1,
+                lease_until=lease_until,
+                body=bytes(body),
+            )
+        )
+    return taken
+
+
+@dataclass(frozen=True)
+class AckRequest:
+    delivery_id: int
+    status: str  # "done" or "fail"; anything else is refused for that item
+    reason: str = ""
+
+
+def deliveries_ack(
+    *, node: NodeEntry, items: Sequence[AckRequest], now: dt.datetime | None = None
+) -> list[Acknowledged | HubFault]:
+    """Acknowledge many deliveries of `node` in one transaction, each as `delivery_ack` does.
+
+    The answer has one entry per item, in order: its new state, or the fault that item alone
+    would have got (an unknown or foreign id, a contradicting acknowledgement, a refusal
+    without a reason). Items are applied in order, so an id given twice is judged against its
+    state after the first.
+    """
+    moment = _now(now)
+    if len(items) > ACK_MAX:
+        raise HubFault(
+            "bad_request",
+            _("Mỗi lần xác nhận tối đa %(max)s gói tin.") % {"max": ACK_MAX},
+            [ACK_MAX],
+        )
+    answers: list[Acknowledged | HubFault] = []
+    with transaction.atomic():
+        ids = sorted({item.delivery_id for item in items})
+        # Locked in the order of their ids: two batches over the same rows wait, never deadlock.
+        current: dict[int, tuple[str, int, str]] = {
+            delivery_id: (state, attempts, reason)
+            for delivery_id, state, attempts, reason in Delivery.objects.select_for_update()
+            .filter(id__in=ids, node_id=node.id)
+            .order_by("id")
+            .values_list("id", "state", "attempts", "reason")
+        }
+        before: dict[int, str] = {delivery_id: row[0] for delivery_id, row in current.items()}
+        events: list[DeliveryEvent] = []
+        for item in items:
+            reason = item.reason.strip()
+            if item.status not in ("done", "fail"):
+                answers.append(
+                    HubFault(
+                        "bad_request",
+                        _('Trường status phải là "done" hoặc "fail"; reason là chuỗi ký tự.'),
+                        ["status"],
+                    )
+                )
+                continue
+            if item.status == "fail" and not reason:
+                answers.append(
+                    HubFault("bad_request", _("Từ chối nhận gói tin cần có lý do."), ["reason"])
+                )
+                continue
+            row = current.get(item.delivery_id)
+            if row is None:
+                answers.append(
+                    HubFault(
+                        "not_found",
+                        _("Không có gói tin này trong hộp thư của nút."),
+                        [item.delivery_id],
+                    )
+                )
+                continue
+            state, attempts, _old_reason = row
+            target = DeliveryState.DONE if item.status == "done" else DeliveryState.FAILED
+            if state == target:
+                answers.append(Acknowledged(item.delivery_id, state))
+                continue
+            if state in (DeliveryState.DONE, DeliveryState.FAILED):
+                answers.append(
+                    HubFault(
+                        "not_available",
+                        _("Gói tin đã được xác nhận trước đó với trạng thái %(state)s.")
+                        % {"state": DeliveryState(state).label},
+                        [state],
+                    )
+                )
+                continue
+            note = reason[:REASON_MAX] if target == DeliveryState.FAILED else ""
+            current[item.delivery_id] = (target, attempts, note)
+            events.append(
+                _event(
+                    item.delivery_id,
+                    before=state,
+                    after=target,
+                    attempt=attempts,
+                    actor=node.code,
+                    now=moment,
+                    note=note,
+                )
+            )
+            answers.append(Acknowledged(item.delivery_id, target))
+        # One update per (state, reason): a batch of "done" is one statement.
+        groups: dict[tuple[str, str], list[int]] = {}
+        for delivery_id, (state, _attempts, reason) in current.items():
+            if state != before[delivery_id]:
+                groups.setdefault((state, reason), []).append(delivery_id)
+        for (state, reason), group in groups.items():
+            Delivery.objects.filter(id__in=group).update(
+                state=state, reason=reason, lease_until=None, next_push_at=None, updated_at=moment
+            )
+        if events:
+            DeliveryEvent.objects.bulk_create(events)
+    return answers
 
 
 # --- Pushing, leases, purge (the worker) ------------------------------------------------------

@@ -7,6 +7,7 @@ only in the hub's URL configuration, outside the installation's OpenAPI schema.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import json
@@ -27,6 +28,8 @@ from tinhso.hub.registry import NodeEntry
 
 #: A call other than a send carries at most a small JSON body.
 SMALL_BODY_BYTES = 64 * 1024
+#: A batch of acknowledgements: up to 500 items, a refusal's reason each.
+ACK_BODY_BYTES = 2 * 1024 * 1024
 
 NodeView = Callable[..., HttpResponse]
 
@@ -155,6 +158,91 @@ def inbox_ack(request: HttpRequest, node: NodeEntry, body: bytes, delivery_id: s
         node=node, delivery_id=int(delivery_id), status=status, reason=reason
     )
     return _json({"id": acknowledged.delivery_id, "state": acknowledged.state})
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        raise HubFault("bad_request", _("Nội dung phải là một đối tượng JSON."))
+    return data
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@node_call("POST")
+def inbox_take(request: HttpRequest, node: NodeEntry, body: bytes) -> HttpResponse:
+    data = _json_object(body)
+    message_type = data.get("message_type") or ""
+    limit = data.get("limit", services.TAKE_MAX)
+    if not isinstance(message_type, str):
+        raise HubFault("bad_request", _("Loại gói tin phải là edoc hoặc status."), ["message_type"])
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise HubFault("bad_request", _("Tham số limit phải là số nguyên."), ["limit"])
+    taken = services.deliveries_take(
+        node=node, message_type=_message_type(message_type), limit=limit
+    )
+    return _json(
+        {
+            "items": [
+                {
+                    "id": item.delivery_id,
+                    "package": item.package_id,
+                    "message_type": item.message_type,
+                    "from": item.from_organ,
+                    "to": item.organ_id,
+                    "document_id": item.document_id,
+                    "send_id": item.send_id,
+                    "created_at": selectors.iso(item.created_at),
+                    "attempts": item.attempts,
+                    "lease_until": _utc(item.lease_until),
+                    "body": base64.b64encode(item.body).decode("ascii"),
+                }
+                for item in taken
+            ]
+        }
+    )
+
+
+@node_call("POST", body_limit=lambda: ACK_BODY_BYTES)
+def inbox_ack_many(request: HttpRequest, node: NodeEntry, body: bytes) -> HttpResponse:
+    items = _json_object(body).get("items")
+    if not isinstance(items, list) or len(items) > services.ACK_MAX:
+        raise HubFault(
+            "bad_request",
+            _("Trường items phải là danh sách tối đa %(max)s xác nhận.")
+            % {"max": services.ACK_MAX},
+            ["items"],
+        )
+    requests: list[services.AckRequest] = []
+    for item in items:
+        delivery_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(delivery_id, bool) or not isinstance(delivery_id, int):
+            raise HubFault("bad_request", _("Mỗi xác nhận phải có id là số nguyên."), ["items.id"])
+        status = item.get("status")
+        reason = item.get("reason") or ""
+        requests.append(
+            services.AckRequest(
+                delivery_id=delivery_id,
+                status=status if isinstance(status, str) and isinstance(reason, str) else "",
+                reason=reason if isinstance(reason, str) else "",
+            )
+        )
+    answers = services.deliveries_ack(node=node, items=requests)
+    return _json(
+        {
+            "items": [
+                {"id": request_.delivery_id, "fault": answer.code, "message": answer.message}
+                if isinstance(answer, HubFault)
+                else {"id": answer.delivery_id, "state": answer.state}
+                for request_, answer in zip(requests, answers, strict=True)
+            ]
+        }
+    )
 
 
 @node_call("GET")

@@ -50,6 +50,16 @@ ORGAN_NAMES = {
 SEAL_OF = {SNV: LocalPki.AGENCY, STP: AGENCY_B.key}
 
 
+FAST_PATH = "tinhso.hub.api.fastpath.HubApiFastPathMiddleware"
+
+
+@pytest.fixture(autouse=True)
+def _hub_fast_path(settings: Any) -> None:
+    # As the hub is deployed: the nodes' calls skip the operator's middleware.
+    if FAST_PATH not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [FAST_PATH, *settings.MIDDLEWARE]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_registry() -> Iterator[None]:
     # The registry snapshot is per process: a previous test's rows were rolled back.

@@ -387,3 +387,31 @@ def test_two_sends_of_one_document_under_different_send_ids_at_once(hub: Hub) ->
         thread.join()
     assert sorted(codes) == [201, 409, 409]
     assert Delivery.objects.count() == 1
+
+
+def test_two_agencies_answering_one_document_alike_in_the_same_second_are_both_accepted(
+    hub: Hub,
+) -> None:
+    # given a document of Bộ Nội vụ sent to two agencies served by different nodes
+    answered = document(sender=BNV, to=(STP, SNV))
+    moment = dt.datetime(2026, 11, 21, 8, 0, 0)
+    # when both answer "01" with the same timestamp
+    from_stp = hub.send(
+        hub.b, hub.sealed(status(answered, sender=STP, at=moment)), message_type="status"
+    )
+    from_snv = hub.send(
+        hub.a, hub.sealed(status(answered, sender=SNV, at=moment)), message_type="status"
+    )
+    # then neither is a duplicate of the other: BNV gets both
+    assert from_stp.status_code == 201, from_stp.content
+    assert from_snv.status_code == 201, from_snv.content
+    assert sorted(
+        Delivery.objects.filter(organ_id=BNV, state="pending").values_list(
+            "package__from_organ", flat=True
+        )
+    ) == sorted([STP, SNV])
+    # and the same answer again from one of them still is
+    again = hub.send(
+        hub.b, hub.sealed(status(answered, sender=STP, at=moment)), message_type="status"
+    )
+    assert again.status_code == 409
