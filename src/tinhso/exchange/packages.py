@@ -7,7 +7,10 @@ Reads only: the worker builds outside any transaction, then signs and sends.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Final
 
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
@@ -16,11 +19,12 @@ from tinhso.documents.models import (
     Direction,
     Document,
     DocumentFile,
+    DocumentStatus,
     ExchangeOutbox,
     FileRole,
     Recipient,
 )
-from tinhso.exchange import edxml, mapping
+from tinhso.exchange import edxml, kept, mapping
 from tinhso.exchange.envelope import pdf_is_signed
 from tinhso.organizations.models import Agency
 
@@ -77,11 +81,43 @@ def _read(stored_name: str) -> bytes:
     return data
 
 
+#: Whether a PDF is signed, by its content's SHA-256: the same issued PDF goes to every
+#: recipient, and parsing it again for each cost more than building the package.
+_SIGNED: OrderedDict[str, bool] = OrderedDict()
+_SIGNED_LOCK = threading.Lock()
+_SIGNED_MAX: Final = 4096
+
+
+def _signed(sha256: str, data: bytes) -> bool:
+    """`pdf_is_signed(data)`, remembered per content (the stored file's SHA-256)."""
+    if not sha256:
+        return pdf_is_signed(data)
+    with _SIGNED_LOCK:
+        known = _SIGNED.get(sha256)
+        if known is not None:
+            _SIGNED.move_to_end(sha256)
+            return known
+    answer = pdf_is_signed(data)
+    with _SIGNED_LOCK:
+        _SIGNED[sha256] = answer
+        while len(_SIGNED) > _SIGNED_MAX:
+            _SIGNED.popitem(last=False)
+    return answer
+
+
 def attachments_of(d: Document) -> tuple[edxml.Attachment, ...]:
     """The issued PDF first, then the attachments (phụ lục), as the recipient receives them."""
     rows = list(
         DocumentFile.objects.filter(document=d, role__in=(FileRole.ISSUED, FileRole.ATTACHMENT))
         .select_related("file")
+        .only(
+            "id",
+            "role",
+            "file__name",
+            "file__content_type",
+            "file__storage_name",
+            "file__sha256",
+        )
         .order_by("id")
     )
     issued = [r for r in rows if r.role == FileRole.ISSUED]
@@ -89,7 +125,7 @@ def attachments_of(d: Document) -> tuple[edxml.Attachment, ...]:
         raise BuildRefused(_("Văn bản chưa có bản phát hành (PDF): không có gì để gửi."))
     main = issued[-1]  # a sealed PDF replaces the unsigned one as the latest issued file
     data = _read(main.file.storage_name)
-    if not pdf_is_signed(data):
+    if not _signed(main.file.sha256, data):
         raise BuildRefused(
             _(
                 "Bản phát hành chưa có chữ ký số: văn bản điện tử gửi ra ngoài hệ thống phải được "
@@ -119,14 +155,46 @@ def attachments_of(d: Document) -> tuple[edxml.Attachment, ...]:
     return tuple(found)
 
 
-def document_package(row: ExchangeOutbox) -> edxml.DocumentPackage:
-    d = (
-        Document.objects.select_related(
-            "agency__parent", "replaces__agency", "reply_to", "signer", "agency__admin_unit"
-        )
-        .filter(pk=row.document_id or 0)
-        .first()
-    )
+#: The columns of a document a package names (`document_package`, `status_package`).
+PACKAGE_FIELDS: Final = (
+    "id",
+    "agency_id",
+    "direction",
+    "status",
+    "doc_type",
+    "number",
+    "notation",
+    "issued_on",
+    "subject",
+    "note",
+    "signer_name",
+    "signer_position",
+    "due_on",
+    "urgency",
+    "page_count",
+    "copies",
+    "edxml_document_id",
+    "issuer_code",
+    "issuer_name",
+    "recall_reason",
+    "replaces_id",
+    "reply_to_id",
+)
+
+
+def package_document(document_id: int | None) -> Document | None:
+    """The document with the columns a package names, its agency from the kept agencies."""
+    d = Document.objects.only(*PACKAGE_FIELDS).filter(pk=document_id or 0).first()
+    if d is not None:
+        agency = kept.agency_by_id(d.agency_id)
+        if agency is not None:
+            Document.agency.field.set_cached_value(d, agency)
+    return d
+
+
+def document_package(row: ExchangeOutbox, d: Document | None = None) -> edxml.DocumentPackage:
+    if d is None:
+        d = package_document(row.document_id)
     if d is None or d.issued_on is None or not d.number:
         raise BuildRefused(_("Văn bản chưa được cấp số, phát hành: không gửi được."))
     recipient = row.recipient
@@ -140,7 +208,11 @@ def document_package(row: ExchangeOutbox) -> edxml.DocumentPackage:
     ]
     type_code, type_detail, type_name = mapping.document_type(d.doc_type)
     business = edxml.Business(business_type=row.business_type)
-    if row.business_type in (BUSINESS_UPDATE, BUSINESS_REPLACE) and d.replaces is not None:
+    if (
+        row.business_type in (BUSINESS_UPDATE, BUSINESS_REPLACE)
+        and d.replaces_id is not None
+        and d.replaces is not None
+    ):
         old_id = document_id_of(d.replaces)
         business = edxml.Business(
             business_type=row.business_type,
@@ -149,7 +221,7 @@ def document_package(row: ExchangeOutbox) -> edxml.DocumentPackage:
             replacements=(edxml.Replacement(document_id=old_id, organ_ids=(row.to_code,)),),
         )
     answers: tuple[edxml.ResponseFor, ...] = ()
-    if d.reply_to is not None and d.reply_to.edxml_document_id:
+    if d.reply_to_id is not None and d.reply_to is not None and d.reply_to.edxml_document_id:
         r = d.reply_to
         answers = (
             edxml.ResponseFor(
@@ -159,7 +231,8 @@ def document_package(row: ExchangeOutbox) -> edxml.DocumentPackage:
                 document_id=r.edxml_document_id,
             ),
         )
-    place = d.agency.admin_unit.name if d.agency.admin_unit is not None else ""
+    unit = d.agency.admin_unit if d.agency.admin_unit_id is not None else None
+    place = unit.name if unit is not None else ""
     return edxml.DocumentPackage(
         sender=organ_of(d.agency),
         recipients=(edxml.Organ(organ_id=row.to_code, name=to_name),),
@@ -192,7 +265,7 @@ def status_package(row: ExchangeOutbox) -> edxml.StatusPackage:
     if row.document_id is None:
         # A package refused on receipt never became a document: what it answers was kept.
         answered = row.data.get("response_for") or {}
-        agency = row.agency
+        agency = kept.agency_by_id(row.agency_id) if row.agency_id is not None else None
         if agency is None:
             raise BuildRefused(_("Không xác định được cơ quan gửi trạng thái."))
         date_text = answered.get("promulgation_date")
@@ -210,7 +283,9 @@ def status_package(row: ExchangeOutbox) -> edxml.StatusPackage:
             staff=staff,
             recipients=(edxml.Organ(organ_id=row.to_code, name=str(row.data.get("to_name", ""))),),
         )
-    d = Document.objects.select_related("agency__parent").get(pk=row.document_id)
+    d = package_document(row.document_id)
+    if d is None:
+        raise BuildRefused(_("Không tìm thấy văn bản của gói tin trạng thái."))
     if d.direction == Direction.OUTGOING:
         # Our own document (a revoke, 13): the recipient is told which one.
         to_name = row.recipient.name if row.recipient is not None else row.to_code
@@ -246,12 +321,49 @@ def package_of(row: ExchangeOutbox) -> tuple[str, edxml.Package]:
     return "edoc", document_package(row)
 
 
-def build_package(row: ExchangeOutbox) -> tuple[str, bytes]:
-    """(message type, unsigned edXML). Raises `BuildRefused`."""
-    message_type, pkg = package_of(row)
+def _build(pkg: edxml.Package) -> bytes:
     try:
-        return message_type, edxml.build(pkg)
+        return edxml.build(pkg)
     except edxml.EdxmlInvalid as exc:
         raise BuildRefused(
             _("Gói tin không đúng quy chuẩn QCVN 102:2016: %(problems)s") % {"problems": str(exc)}
         ) from None
+
+
+def build_package(row: ExchangeOutbox) -> tuple[str, bytes]:
+    """(message type, unsigned edXML). Raises `BuildRefused`."""
+    message_type, pkg = package_of(row)
+    return message_type, _build(pkg)
+
+
+@dataclass(frozen=True)
+class Built:
+    """An outbox row's package, ready to sign with `agency_id`'s seal key."""
+
+    message_type: str
+    data: bytes
+    agency_id: int
+
+
+def build_for_sending(row: ExchangeOutbox) -> Built:
+    """The worker's build: the document read once (its needed columns), a recalled document
+    refused before anything is built. Raises `BuildRefused` (the row fails at once)."""
+    d = None
+    if row.kind == ExchangeOutbox.Kind.EDOC and row.document_id is not None:
+        d = package_document(row.document_id)
+        if d is not None and d.status == DocumentStatus.RECALLED:
+            raise BuildRefused(_("Văn bản đã bị thu hồi trước khi gửi: không gửi nữa."))
+    agency_id = row.agency_id
+    if agency_id is None and row.document_id is not None:
+        agency_id = (
+            d.agency_id
+            if d is not None
+            else Document.objects.filter(pk=row.document_id)
+            .values_list("agency_id", flat=True)
+            .first()
+        )
+    if agency_id is None:
+        raise BuildRefused(_("Không xác định được cơ quan gửi gói tin."))
+    if row.kind == ExchangeOutbox.Kind.STATUS:
+        return Built("status", _build(status_package(row)), agency_id)
+    return Built("edoc", _build(document_package(row, d)), agency_id)

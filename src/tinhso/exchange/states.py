@@ -48,3 +48,17 @@ def advance(r: Recipient, state: str, at: dt.datetime, reason: str = "") -> bool
     r.state_reason = reason[:2000]
     r.save(update_fields=["state", "state_at", "state_reason"])
     return True
+
+
+def behind(new: str) -> tuple[str, ...]:
+    """The states `new` may replace (`moves_forward`), for a conditional UPDATE."""
+    return tuple(current for current in RANK if moves_forward(current, new))
+
+
+def advance_row(recipient_id: int, state: str, at: dt.datetime, reason: str = "") -> bool:
+    """`advance` in one conditional UPDATE (no row read first); True when it moved. The row
+    lock the UPDATE takes is held until commit, as `select_for_update` would."""
+    moved = Recipient.objects.filter(pk=recipient_id, state__in=behind(state)).update(
+        state=state, state_at=at, state_reason=reason[:2000]
+    )
+    return bool(moved)

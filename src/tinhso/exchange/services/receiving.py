@@ -25,13 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import unicodedata
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,10 +48,20 @@ from tinhso.documents.models import (
     Source,
 )
 from tinhso.documents.services.common import activity, lock_document, reindex, search_text
-from tinhso.exchange import edxml, mapping, states
-from tinhso.exchange.client import AckStatus, HubClient, HubFault, HubUnavailable, InboxItem
+from tinhso.exchange import edxml, kept, mapping, states
+from tinhso.exchange.client import (
+    TAKE_MAX,
+    AckItem,
+    AckStatus,
+    HubClient,
+    HubFault,
+    HubUnavailable,
+    InboxItem,
+    TakenItem,
+)
+from tinhso.exchange.locks import lock_document_id
 from tinhso.exchange.models import MessageType, ReceivedPackage, Verdict
-from tinhso.exchange.storage import UnsafeFile, content_type_of, exchange_user, store_received
+from tinhso.exchange.storage import UnsafeFile, content_type_of, store_received
 from tinhso.organizations.models import Agency
 
 logger = logging.getLogger(__name__)
@@ -131,30 +141,130 @@ def inbox_pull(
     document in the same pass). A hub that stops answering ends the pass (`HubUnavailable`
     propagates: the caller sleeps and comes back); `stop()` true ends it after the delivery
     at hand. A delivery that cannot be handled is left unacknowledged: the hub offers it again
-    and, after its attempts, parks it for its operator."""
+    and, after its attempts, parks it for its operator.
+
+    Deliveries are taken in batches with their packages and acknowledged together after each
+    package's own transaction committed (decision 0005 §5); a hub (or another axis's client)
+    without the batch calls is read one delivery at a time (§3)."""
     report = ReceiveReport()
     batch = limit or int(settings.TINHSO_EXCHANGE_PULL_BATCH)
     for message_type in (MessageType.EDOC, MessageType.STATUS):
-        for item in client.inbox(message_type=str(message_type), limit=batch):
-            if stop is not None and stop():
-                return report
-            try:
-                outcome = delivery_receive(client, item, now=now)
-            except HubUnavailable:
-                raise
-            except HubFault as exc:
-                # The delivery went away (redelivered, dead): the next listing says more.
-                logger.warning(
-                    "exchange.fetch_refused", extra={"delivery": item.id, "fault": exc.code}
-                )
-                report.errors += 1
-                continue
-            except Exception:
-                logger.exception("exchange.receive_failed", extra={"delivery": item.id})
-                report.errors += 1
-                continue
-            report.add(outcome.verdict)
+        if stop is not None and stop():
+            return report
+        taken = _take(client, str(message_type), batch)
+        if taken is None:
+            _pull_one_by_one(client, str(message_type), batch, report, now=now, stop=stop)
+        else:
+            _receive_taken(client, taken, report, now=now, stop=stop)
     return report
+
+
+#: Clients whose hub answered 404 to `inbox/take`: read one by one from then on.
+_WITHOUT_TAKE: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _take(client: HubClient, message_type: str, limit: int) -> list[TakenItem] | None:
+    """The batch of deliveries, or None when the client or its hub has no batch call."""
+    take = getattr(client, "take", None)
+    if take is None or client in _WITHOUT_TAKE:
+        return None
+    try:
+        items: list[TakenItem] = take(message_type, min(limit, TAKE_MAX))
+    except HubFault as exc:
+        if exc.status in (404, 405, 501):
+            # A hub from before the batch calls (decision 0005 §5): the single calls remain.
+            logger.info("exchange.take_unsupported", extra={"status": exc.status})
+            _WITHOUT_TAKE.add(client)
+            return None
+        raise
+    except NotImplementedError:
+        _WITHOUT_TAKE.add(client)
+        return None
+    return items
+
+
+def _receive_taken(
+    client: HubClient,
+    taken: list[TakenItem],
+    report: ReceiveReport,
+    *,
+    now: dt.datetime | None,
+    stop: Callable[[], bool] | None,
+) -> None:
+    """Receive a taken batch, each package in its own transaction, then acknowledge what was
+    committed in one call. A lost acknowledgement costs nothing: the hub offers the deliveries
+    again after their lease, and the delivery id (stored with each) makes the next pass
+    acknowledge them again without receiving them twice."""
+    acks: list[AckItem] = []
+    known = {
+        row.hub_id: row
+        for row in ReceivedPackage.objects.filter(hub_id__in=[item.id for item in taken]).only(
+            "hub_id", "verdict", "message_type", "reasons", "document_id"
+        )
+    }
+    for item in taken:
+        if stop is not None and stop():
+            break  # the rest stays leased and comes back after the lease
+        before = known.get(item.id)
+        if before is not None:
+            ack, reason = _ack_of(before)
+            acks.append(AckItem(item.id, ack, reason))
+            report.add("again")
+            continue
+        try:
+            outcome = package_receive(data=item.body, item=item, now=now)
+        except Exception:
+            logger.exception("exchange.receive_failed", extra={"delivery": item.id})
+            report.errors += 1
+            continue
+        acks.append(AckItem(item.id, outcome.ack, outcome.reason))
+        report.add(outcome.verdict)
+    if not acks:
+        return
+    ack_many = getattr(client, "ack_many", None)
+    try:
+        if ack_many is None:
+            for a in acks:
+                client.ack(a.id, status=a.status, reason=a.reason)
+            return
+        for result in ack_many(acks):
+            if result.fault:
+                logger.warning(
+                    "exchange.ack_refused", extra={"delivery": result.id, "fault": result.fault}
+                )
+    except (HubUnavailable, HubFault) as exc:
+        # Stored and committed: the hub offers them again after their lease and the next
+        # pass acknowledges them without receiving them twice.
+        logger.info("exchange.ack_later", extra={"deliveries": len(acks), "error": str(exc)})
+
+
+def _pull_one_by_one(
+    client: HubClient,
+    message_type: str,
+    batch: int,
+    report: ReceiveReport,
+    *,
+    now: dt.datetime | None,
+    stop: Callable[[], bool] | None,
+) -> None:
+    """List, fetch and acknowledge each delivery (the single calls of §3)."""
+    for item in client.inbox(message_type=message_type, limit=batch):
+        if stop is not None and stop():
+            return
+        try:
+            outcome = delivery_receive(client, item, now=now)
+        except HubUnavailable:
+            raise
+        except HubFault as exc:
+            # The delivery went away (redelivered, dead): the next listing says more.
+            logger.warning("exchange.fetch_refused", extra={"delivery": item.id, "fault": exc.code})
+            report.errors += 1
+            continue
+        except Exception:
+            logger.exception("exchange.receive_failed", extra={"delivery": item.id})
+            report.errors += 1
+            continue
+        report.add(outcome.verdict)
 
 
 def delivery_receive(
@@ -206,6 +316,14 @@ class _Checked:
     signature: dict[str, Any] = field(default_factory=dict)
     files: list[tuple[edxml.Attachment, str]] = field(default_factory=list)
     misdirected: bool = False
+    _roots: tuple[bytes, ...] | None = None
+
+    @property
+    def roots(self) -> tuple[bytes, ...]:
+        """The trust list at the package's moment (read once per package)."""
+        if self._roots is None:
+            self._roots = kept.trust_roots_der(self.moment)
+        return self._roots
 
     @property
     def package(self) -> edxml.Package | None:
@@ -228,12 +346,6 @@ class _Checked:
         return pkg.sender.name if pkg is not None else ""
 
 
-def _trust_roots(moment: dt.datetime) -> list[bytes]:
-    from tinhso.signatures.selectors import trust_roots_pem
-
-    return trust_roots_pem(moment)
-
-
 def _limits() -> edxml.Limits:
     return edxml.Limits(
         max_package_bytes=int(settings.TINHSO_EDXML_MAX_PACKAGE_BYTES),
@@ -242,13 +354,10 @@ def _limits() -> edxml.Limits:
 
 
 def _our_agency(codes: Sequence[str]) -> Agency | None:
-    wanted = [c for c in (_normalise_code(code) for code in codes) if c]
-    if not wanted:
-        return None
-    found = {a.code: a for a in Agency.objects.filter(code__in=wanted)}
-    for code in wanted:
-        if code in found:
-            return found[code]
+    for code in codes:
+        found = kept.agency_by_code(code)
+        if found is not None:
+            return found
     return None
 
 
@@ -300,7 +409,7 @@ def _check_envelope(checked: _Checked) -> None:
     """The envelope's XML signature: valid, chained to the trust list, the From agency's."""
     check = edxml.verify(
         checked.data,
-        trust_roots=_trust_roots(checked.moment),
+        trust_roots=checked.roots,
         at=checked.moment,
         accept_sha1=bool(settings.TINHSO_EDXML_ACCEPT_SHA1),
     )
@@ -344,7 +453,7 @@ def _check_files(checked: _Checked, pkg: edxml.DocumentPackage) -> None:
     from tinhso.signatures.validation import PdfRefused
 
     main_seen = False
-    roots = _trust_roots(checked.moment)
+    roots = checked.roots
     for attachment in pkg.attachments:
         try:
             kind = content_type_of(attachment.data)
@@ -405,7 +514,7 @@ def package_receive(*, data: bytes, item: InboxItem, now: dt.datetime | None = N
     """Verify, then record one delivery in one transaction (idempotent on `item.id`)."""
     moment = now or timezone.now()
     checked = check_package(data, item, now=moment)
-    uploader = exchange_user()
+    uploader = kept.exchange_user()
     for attempt in (1, 2):
         try:
             with transaction.atomic():
@@ -621,7 +730,7 @@ def _create_document(
         page_count=page_count,
         issuer_name=(_nfc(pkg.sender.name) or sender_code)[:255],
         issuer_code=sender_code[:35],
-        issuer_agency=Agency.objects.filter(code=sender_code).first(),
+        issuer_agency=kept.agency_by_code(sender_code),
         signer_name=_nfc(pkg.signer_name)[:150],
         signer_position=signer_position[:150],
         due_on=pkg.due_date,
@@ -748,22 +857,28 @@ def _apply_status(checked: _Checked, package_file: Any, pkg: edxml.StatusPackage
     agency = checked.agency
     assert agency is not None
     answered = pkg.response_for.document_id
-    found = (
-        Document.objects.filter(direction=Direction.OUTGOING, edxml_document_id=answered)
-        .filter(Q(agency=agency) | Q(agency__code=_normalise_code(pkg.response_for.organ_id)))
-        .values_list("pk", flat=True)
-        .first()
-        if answered
-        else None
-    )
     sender = _normalise_code(pkg.sender.organ_id)
-    recipient_id = (
-        Recipient.objects.filter(document_id=found, is_internal=False, code=sender)
-        .values_list("pk", flat=True)
-        .first()
-        if found is not None
-        else None
+    # Our document is the receiving agency's, or the one the status names as its issuer.
+    agency_ids = {agency.pk}
+    named = kept.agency_by_code(pkg.response_for.organ_id)
+    if named is not None:
+        agency_ids.add(named.pk)
+    ours = Document.objects.filter(
+        direction=Direction.OUTGOING, edxml_document_id=answered, agency_id__in=agency_ids
     )
+    found: int | None = None
+    recipient_id: int | None = None
+    if answered:
+        pair = (
+            Recipient.objects.filter(document__in=ours.values("pk"), is_internal=False, code=sender)
+            .order_by("document_id", "pk")
+            .values_list("document_id", "pk")
+            .first()
+        )
+        if pair is not None:
+            found, recipient_id = pair
+        else:
+            found = ours.order_by("pk").values_list("pk", flat=True).first()
     target = STATUS_STATES.get(pkg.status_code)
     if found is None or recipient_id is None or target is None:
         checked.reasons.append(
@@ -778,12 +893,17 @@ def _apply_status(checked: _Checked, package_file: Any, pkg: edxml.StatusPackage
         row.save(force_insert=True)
         _audit(row)
         return Outcome(row.verdict, "done", "", row.pk, found)
-    d = lock_document(found)
-    r = Recipient.objects.select_for_update().get(pk=recipient_id)
+    # The document first (the services' lock order), its id only; the recipient's state in
+    # one conditional UPDATE, forwards only.
+    lock_document_id(found)
     reason = _nfc(pkg.description) if pkg.status_code in ("02", "16") else ""
-    moved = states.advance(r, target, pkg.timestamp or checked.moment, reason)
+    moved = states.advance_row(recipient_id, target, pkg.timestamp or checked.moment, reason)
     if moved and pkg.status_code in ("02", "15", "16"):
         # A decision of the recipient stays in the document's history with its reason.
+        d = Document.objects.only("id", "agency_id", "source", "direction", "issuer_code").get(
+            pk=found
+        )
+        r = Recipient.objects.only("id", "name", "state").get(pk=recipient_id)
         activity(
             d,
             "exchange_status",
@@ -793,7 +913,7 @@ def _apply_status(checked: _Checked, package_file: Any, pkg: edxml.StatusPackage
             at=checked.moment,
         )
     row = _base_row(checked, Verdict.ACCEPTED, package_file)
-    row.document = d
+    row.document_id = found
     row.save(force_insert=True)
     _audit(row)
-    return Outcome(row.verdict, "done", "", row.pk, d.pk)
+    return Outcome(row.verdict, "done", "", row.pk, found)

@@ -36,13 +36,14 @@ from tinhso.accounts.access import actor_for
 from tinhso.accounts.models import User
 from tinhso.audit.services import audit_record
 from tinhso.documents.errors import DocumentConflict
-from tinhso.documents.models import DocumentStatus, ExchangeOutbox, Recipient, RecipientState
+from tinhso.documents.models import ExchangeOutbox, Recipient, RecipientState
 from tinhso.documents.services.common import lock_document
 from tinhso.exchange import states
 from tinhso.exchange.access import may_watch_agency
 from tinhso.exchange.client import HubClient, HubFault, HubUnavailable
 from tinhso.exchange.envelope import EnvelopeSigners, SealUnavailable
-from tinhso.exchange.packages import BuildRefused, build_package
+from tinhso.exchange.locks import lock_document_id
+from tinhso.exchange.packages import BuildRefused, build_for_sending
 
 logger = logging.getLogger(__name__)
 
@@ -177,32 +178,16 @@ def outbox_send_batch(
 def _send_one(
     client: HubClient, signers: EnvelopeSigners, pk: int, now: dt.datetime | None
 ) -> Outcome:
-    row = (
-        ExchangeOutbox.objects.select_related("recipient", "agency", "document")
-        .filter(pk=pk)
-        .first()
-    )
+    # The recipient for its name and state; the document is read by the package's builder,
+    # the columns it needs only.
+    row = ExchangeOutbox.objects.select_related("recipient").filter(pk=pk).first()
     if row is None or row.state != PENDING:
         return Outcome.SKIPPED
     moment = now or timezone.now()
-    if (
-        row.kind == ExchangeOutbox.Kind.EDOC
-        and row.document is not None
-        and row.document.status == DocumentStatus.RECALLED
-    ):
-        return _record_failure(
-            row,
-            _("Văn bản đã bị thu hồi trước khi gửi: không gửi nữa."),
-            final=True,
-            now=moment,
-        )
-    agency_id = row.agency_id or (row.document.agency_id if row.document is not None else None)
     try:
-        if agency_id is None:
-            raise BuildRefused(_("Không xác định được cơ quan gửi gói tin."))
-        message_type, built = build_package(row)
-        signed = signers.sign(agency_id, built)
-        result = client.send(signed, message_type=message_type, send_id=str(row.send_id))
+        built = build_for_sending(row)
+        signed = signers.sign(built.agency_id, built.data)
+        result = client.send(signed, message_type=built.message_type, send_id=str(row.send_id))
     except BuildRefused as exc:
         return _record_failure(row, exc.message, final=True, now=moment)
     except SealUnavailable as exc:
@@ -254,65 +239,49 @@ def fault_message(exc: HubFault) -> str:
     return f"{text} {exc.message}".strip() if exc.message else text
 
 
-def _locked_row(row: ExchangeOutbox) -> ExchangeOutbox | None:
-    """The row again, locked after its document (the services' lock order: document first)."""
+def _claim_outcome(row: ExchangeOutbox, **changes: Any) -> bool:
+    """Record the outcome on the row in one conditional UPDATE, after locking its document
+    (the services' lock order: document first, its id only). False when another worker
+    finished the row meanwhile, or its document is gone."""
     if row.document_id is not None:
         try:
-            lock_document(row.document_id)
+            lock_document_id(row.document_id)
         except DocumentConflict:
-            return None
-    locked = (
-        ExchangeOutbox.objects.select_for_update(of=("self",))
-        .select_related("recipient")
-        .filter(pk=row.pk)
-        .first()
+            return False
+    return bool(
+        ExchangeOutbox.objects.filter(pk=row.pk, state=PENDING, attempts=row.attempts).update(
+            **changes
+        )
     )
-    if locked is None or locked.state != PENDING or locked.attempts != row.attempts:
-        return None  # another worker finished it meanwhile
-    return locked
-
-
-def _recipient(row: ExchangeOutbox) -> Recipient | None:
-    if row.kind != ExchangeOutbox.Kind.EDOC or row.recipient_id is None:
-        return None
-    return Recipient.objects.select_for_update().filter(pk=row.recipient_id).first()
 
 
 def _record_sent(row: ExchangeOutbox, response: dict[str, Any], *, now: dt.datetime) -> Outcome:
     with transaction.atomic():
-        locked = _locked_row(row)
-        if locked is None:
+        if not _claim_outcome(
+            row,
+            state=ExchangeOutbox.State.SENT,
+            sent_at=now,
+            attempts=row.attempts + 1,
+            next_attempt_at=None,
+            last_error="",
+            response=response,
+        ):
             return Outcome.SKIPPED
-        locked.state = ExchangeOutbox.State.SENT
-        locked.sent_at = now
-        locked.attempts += 1
-        locked.next_attempt_at = None
-        locked.last_error = ""
-        locked.response = response
-        locked.save(
-            update_fields=[
-                "state",
-                "sent_at",
-                "attempts",
-                "next_attempt_at",
-                "last_error",
-                "response",
-            ]
-        )
-        r = _recipient(locked)
-        if r is not None:
-            states.advance(r, RecipientState.SENT, now)
+        row.state, row.sent_at, row.attempts = ExchangeOutbox.State.SENT, now, row.attempts + 1
+        row.next_attempt_at, row.last_error, row.response = None, "", response
+        if row.kind == ExchangeOutbox.Kind.EDOC and row.recipient_id is not None:
+            states.advance_row(row.recipient_id, RecipientState.SENT, now)
         audit_record(
             actor=SYSTEM_ACTOR,
             action="exchange.package.send",
-            obj=locked,
-            agency=locked.agency_id,
+            obj=row,
+            agency=row.agency_id,
             changes={
-                "send_id": str(locked.send_id),
-                "kind": locked.kind,
-                "to": locked.to_code,
-                "business_type": locked.business_type,
-                "status_code": locked.status_code,
+                "send_id": str(row.send_id),
+                "kind": row.kind,
+                "to": row.to_code,
+                "business_type": row.business_type,
+                "status_code": row.status_code,
                 "hub_id": response.get("id"),
                 "duplicate": bool(response.get("duplicate")),
             },
@@ -321,33 +290,32 @@ def _record_sent(row: ExchangeOutbox, response: dict[str, Any], *, now: dt.datet
 
 
 def _record_failure(row: ExchangeOutbox, message: str, *, final: bool, now: dt.datetime) -> Outcome:
+    attempts = row.attempts + 1
+    give_up = final or attempts >= max_attempts()
     with transaction.atomic():
-        locked = _locked_row(row)
-        if locked is None:
+        if not _claim_outcome(
+            row,
+            attempts=attempts,
+            last_error=message[:4000],
+            state=ExchangeOutbox.State.FAILED if give_up else PENDING,
+            next_attempt_at=None if give_up else now + pause_after(attempts),
+        ):
             return Outcome.SKIPPED
-        locked.attempts += 1
-        locked.last_error = message[:4000]
-        give_up = final or locked.attempts >= max_attempts()
+        row.attempts, row.last_error = attempts, message[:4000]
         if give_up:
-            locked.state = ExchangeOutbox.State.FAILED
-            locked.next_attempt_at = None
-        else:
-            locked.next_attempt_at = now + pause_after(locked.attempts)
-        locked.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-        if give_up:
-            r = _recipient(locked)
-            if r is not None:
-                states.advance(r, RecipientState.FAILED, now, message)
+            row.state = ExchangeOutbox.State.FAILED
+            if row.kind == ExchangeOutbox.Kind.EDOC and row.recipient_id is not None:
+                states.advance_row(row.recipient_id, RecipientState.FAILED, now, message)
         audit_record(
             actor=SYSTEM_ACTOR,
             action="exchange.package.fail" if give_up else "exchange.package.retry",
-            obj=locked,
-            agency=locked.agency_id,
+            obj=row,
+            agency=row.agency_id,
             changes={
-                "send_id": str(locked.send_id),
-                "to": locked.to_code,
-                "attempts": locked.attempts,
-                "error": locked.last_error,
+                "send_id": str(row.send_id),
+                "to": row.to_code,
+                "attempts": attempts,
+                "error": row.last_error,
             },
         )
     return Outcome.FAILED if give_up else Outcome.RETRY

@@ -8,6 +8,7 @@ node's tests need, and it can be told to fail — answer 503, or a fault, or fai
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import itertools
 import json
@@ -46,6 +47,7 @@ class Delivery:
     attempts: int = 0
     reason: str = ""
     acks: int = 0
+    lease_until: dt.datetime | None = None
 
 
 @dataclass
@@ -66,6 +68,12 @@ class FakeHub:
     faults: list[tuple[str, int]] = field(default_factory=list)
     #: Store the next send, then answer 503 as a hub that died before answering would.
     crash_after_store: int = 0
+    #: False: the hub predates the batch calls (`inbox/take`, `inbox/ack` answer 404).
+    batch_calls: bool = True
+    #: How long a taken delivery stays leased (`HUB_LEASE_SECONDS`).
+    lease_seconds: float = 300
+    #: Answer the next N batch acknowledgements (`inbox/ack`) with 503, acknowledging nothing.
+    ack_outage: int = 0
     calls: list[tuple[str, str]] = field(default_factory=list)
     nonces: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -173,6 +181,56 @@ class FakeHub:
         self.deliveries[delivery.id] = delivery
         return delivery
 
+    def take(self, node: str, message_type: str | None, limit: int) -> list[dict[str, Any]]:
+        """Lease the available deliveries (pending, or whose lease ran out), oldest first."""
+        now = dt.datetime.now(dt.UTC)
+        taken = [
+            d
+            for d in self.deliveries.values()
+            if d.node == node
+            and (
+                d.state == "pending"
+                or (d.state == "fetched" and (d.lease_until is None or d.lease_until <= now))
+            )
+            and (message_type is None or d.package.message_type == message_type)
+        ][: max(1, min(limit, 100))]
+        items = []
+        for d in taken:
+            d.attempts += 1
+            d.state = "fetched"
+            d.lease_until = now + dt.timedelta(seconds=self.lease_seconds)
+            items.append(
+                {
+                    **self._listed(d),
+                    "lease_until": d.lease_until.isoformat(),
+                    "body": base64.b64encode(d.package.body).decode("ascii"),
+                }
+            )
+        return items
+
+    def acknowledge(self, node: str, delivery_id: str, status: str, reason: str) -> dict[str, Any]:
+        delivery = self.deliveries.get(delivery_id)
+        if delivery is None or delivery.node != node:
+            return {"id": delivery_id, "fault": "not_found", "message": ""}
+        delivery.acks += 1
+        if delivery.state not in ("done", "failed"):
+            delivery.state = "done" if status == "done" else "failed"
+            delivery.reason = reason
+        return {"id": delivery.id, "state": delivery.state}
+
+    def _listed(self, d: Delivery) -> dict[str, Any]:
+        return {
+            "id": d.id,
+            "package": d.package.id,
+            "message_type": d.package.message_type,
+            "from": d.package.sender,
+            "to": d.to,
+            "document_id": d.package.document_id,
+            "send_id": d.package.send_id,
+            "created_at": dt.datetime.now(dt.UTC).isoformat(),
+            "attempts": d.attempts,
+        }
+
     def inbox(self, node: str, message_type: str | None, limit: int) -> list[dict[str, Any]]:
         rows = [
             d
@@ -181,20 +239,7 @@ class FakeHub:
             and d.state in ("pending", "fetched")
             and (message_type is None or d.package.message_type == message_type)
         ]
-        return [
-            {
-                "id": d.id,
-                "package": d.package.id,
-                "message_type": d.package.message_type,
-                "from": d.package.sender,
-                "to": d.to,
-                "document_id": d.package.document_id,
-                "send_id": d.package.send_id,
-                "created_at": dt.datetime.now(dt.UTC).isoformat(),
-                "attempts": d.attempts,
-            }
-            for d in rows[:limit]
-        ]
+        return [self._listed(d) for d in rows[:limit]]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -265,6 +310,21 @@ class _Handler(BaseHTTPRequestHandler):
             kind = query.get("message_type", [None])[0]
             limit = int(query.get("limit", ["50"])[0])
             self._answer(200, {"items": hub.inbox(node, kind, limit)})
+        elif method == "POST" and call == ["inbox", "take"] and hub.batch_calls:
+            data = json.loads(body or b"{}")
+            kind = data.get("message_type")
+            self._answer(200, {"items": hub.take(node, kind, int(data.get("limit") or 50))})
+        elif method == "POST" and call == ["inbox", "ack"] and hub.batch_calls:
+            if hub.ack_outage:
+                hub.ack_outage -= 1
+                self._answer(503, {})
+                return
+            data = json.loads(body or b"{}")
+            answers = [
+                hub.acknowledge(node, str(i["id"]), str(i.get("status")), str(i.get("reason", "")))
+                for i in data.get("items") or []
+            ]
+            self._answer(200, {"items": answers})
         elif method == "GET" and len(call) == 2 and call[0] == "inbox":
             delivery = hub.deliveries.get(call[1])
             if delivery is None or delivery.node != node:
@@ -279,11 +339,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._answer(404, {"fault": "not_found", "message": "", "details": []})
                 return
             data = json.loads(body or b"{}")
-            delivery.acks += 1
-            if delivery.state not in ("done", "failed"):
-                delivery.state = "done" if data.get("status") == "done" else "failed"
-                delivery.reason = str(data.get("reason", ""))
-            self._answer(200, {"id": delivery.id, "state": delivery.state})
+            answer = hub.acknowledge(
+                node, call[1], str(data.get("status")), str(data.get("reason", ""))
+            )
+            self._answer(200, answer)
         elif method == "GET" and call == ["agencies"]:
             self._answer(
                 200,
