@@ -1,25 +1,40 @@
 """The interconnection benchmarks of issue 6 §4: a hub and two installations as separate
 processes on PostgreSQL, packages with a 100 KB attachment from installation A to installation B.
 
-- ``exchange``: end to end — A's exchange worker builds each package from an issued document,
-  signs the envelope with the agency's seal key (SoftHSM2), sends it; the hub checks and stores
-  it; B's worker pulls it, verifies the envelope, stores it, makes the incoming document, writes
-  status 01 and acknowledges; 01 travels back to A the same way. Nothing is pre-built: the
-  input is the exchange outbox rows that issuing writes (the documents and their sealed PDF are
-  made beforehand). PAdES validation of the PDF is excluded (measured in the signatures
-  benchmarks): the installations run with `TINHSO_EXCHANGE_VERIFY_PDF = False`.
-  Two phases: a backlog of ``--packages`` rows (throughput: packages acknowledged at B per
-  second), then ``--rate`` rows per second for ``--paced-seconds`` (latency: from the outbox
-  row to B's acknowledgement at the hub, p50/p95). Target: ≥ 100 packages/s. CPU per package:
-  every process of the three deployments and PostgreSQL's, over the backlog phase. The hub's
-  resident memory is sampled each second (start, middle, end: it must stay flat).
+- ``exchange``: the transport (issue 6 §4's list: sign the envelope, send, store, pull, verify
+  the envelope, acknowledge). The hub is the real one (gunicorn, TINHSO_ROLE=hub, hub_worker,
+  its database); ``S`` sender processes with installation A's environment loop: build a package
+  (`edxml.build`, a fresh number, a fresh 100 KB incompressible attachment), sign the envelope
+  with A's agency seal key on SoftHSM2 (`EnvelopeSigners`, as the node), send it with the node's
+  `HttpHubClient`; ``R`` receiver processes with B's loop: pull (`take`, or inbox list + fetch
+  of their share), `edxml.verify` against B's trust roots, acknowledge (`ack_many`, or one by
+  one). Packages/s: acknowledged per second in a window after a warm-up; latency: send start →
+  acknowledged (flat out, and at a paced rate with the best configuration); CPU per package of
+  each group (hub web, hub worker, senders, receivers, the PostgreSQL backends of each
+  database); hub RSS; lost and twice (distinct DocumentIds acknowledged). The installations'
+  own workers are stopped meanwhile. ``--transport-configs 2x4:2/2,1x8:2/2…`` (hub workers ×
+  threads : senders / receivers) measures several; the best is the row's figure.
+- ``exchange-eoffice``: end to end in the e-office — A's exchange worker builds each package
+  from an issued document, signs the envelope with the agency's seal key (SoftHSM2), sends it;
+  the hub checks and stores it; B's worker pulls it, verifies the envelope, stores it, makes the
+  incoming document, writes status 01 and acknowledges; 01 travels back to A the same way.
+  Nothing is pre-built: the input is the exchange outbox rows that issuing writes (the
+  documents and their sealed PDF are made beforehand). PAdES validation of the PDF is excluded
+  (measured in the signatures benchmarks): the installations run with
+  `TINHSO_EXCHANGE_VERIFY_PDF = False`. Two phases: a backlog of ``--packages`` rows
+  (throughput: packages acknowledged at B per second), then ``--rate`` rows per second for
+  ``--paced-seconds`` (latency: from the outbox row to B's acknowledgement at the hub,
+  p50/p95). Target: ≥ 100 packages/s. CPU per package: every process of the three deployments
+  and PostgreSQL's, over the backlog phase. The hub's resident memory is sampled each second
+  (start, middle, end: it must stay flat).
 - ``exchange-outage``: ``--outage-rate`` rows per second for ``--outage-before`` s, then B's
   worker stopped for ``--outage-seconds`` (default 600) while sending goes on, then restarted,
   sending for ``--outage-after`` s more; reports sent, delivered, lost (must be 0), duplicates
   (must be 0) and the time B took to drain what waited at the hub.
 
-    .venv/bin/python bench/exchange.py [--only exchange,exchange-outage] [--packages 3000]
-        [--rate 100] [--outage-seconds 600] [--profile]
+    .venv/bin/python bench/exchange.py [--only exchange,exchange-eoffice,exchange-outage]
+        [--transport-configs 2x4:2/2,1x8:3/2] [--transport-pull auto|list|take|both]
+        [--packages 3000] [--rate 100] [--outage-seconds 600] [--profile]
 
 Needs PostgreSQL (``BENCH_DATABASE_URL``, default postgres://postgres@127.0.0.1:5432/tinhso_bench:
 its databases are named after it, ``<name>_ic_…``, made from a migrated template and dropped at
@@ -32,6 +47,7 @@ when every row met its target, 1 when one missed it, 2 when the benchmark could 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -56,6 +72,7 @@ ATTACHMENT_BYTES = 100 * 1024
 SNV = "000.00.31.H57"
 RECIPIENTS = ("H50.26.19", "000.00.13.H50")  # B's commune and Sở Tài chính, in turn
 LABEL = "Về việc thử tải liên thông"
+ROWS = ("exchange", "exchange-eoffice", "exchange-outage")
 
 
 def say(message: str) -> None:
@@ -102,6 +119,57 @@ def postgres_cpu_seconds(databases: list[str]) -> float:
         fields = raw[raw.rindex(")") + 2 :].split()
         ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu(pid: int) -> float | None:
+    """utime + stime of `pid` alone (not its reaped children), seconds; None when gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """{pid: CPU seconds} of `pids` and their live descendants, each process on its own: a
+    gunicorn worker that is replaced (max_requests) does not pour its whole life into the
+    master's children time at the moment it is reaped."""
+    from tinhso.testing.interconnect import _tree
+
+    found: dict[int, float] = {}
+    for pid in pids:
+        for current in _tree(pid):
+            value = _own_cpu(current)
+            if value is not None:
+                found[current] = value
+    return found
+
+
+def postgres_backends_cpu(databases: list[str]) -> dict[int, float]:
+    """{pid: CPU seconds} of the PostgreSQL backends serving `databases` (see
+    `postgres_cpu_seconds`)."""
+    found: dict[int, float] = {}
+    wanted = tuple(f" {name} " for name in databases)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if command.startswith("postgres:") and any(w in command for w in wanted):
+            value = _own_cpu(int(entry.name))
+            if value is not None:
+                found[int(entry.name)] = value
+    return found
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU spent between two per-process samples: the processes alive at the end, from their
+    first sample (or from their start when they began in between). A process that ended in
+    between is left out (its last moments are not counted: an undercount, never a burst)."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -407,7 +475,7 @@ class Row:
 
 def run_throughput(net: Any, args: argparse.Namespace, numbers: dict[str, int]) -> Row:
     row = Row(
-        "exchange",
+        "exchange-eoffice",
         "A → hub → B end to end: build from the issued document, sign the envelope (SoftHSM2), "
         "send, hub checks and stores, B pulls, verifies the envelope, stores, makes the incoming "
         "document, writes 01, acknowledges; 01 back to A; 100 KB sealed PDF per package",
@@ -610,6 +678,621 @@ def pending_for_b(net: Any, since: dt.datetime) -> int:
     return int(rows[0][0])
 
 
+# --- The transport row: senders and receivers with the nodes' identities ---------------------------
+
+#: A sender process (installation A's environment): builds a package with a fresh number and a
+#: fresh 100 KB incompressible PDF-like attachment, signs the envelope with A's agency seal key
+#: on SoftHSM2 (`EnvelopeSigners`, as the node's worker), sends it with the node's
+#: `HttpHubClient`. Writes one JSON line per package: [DocumentId, send start, send end, error].
+TRANSPORT_SENDER_CODE = """
+import datetime as dt
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from django.utils import timezone
+from tinhso.exchange import edxml, mapping
+from tinhso.exchange.client import HttpHubClient, HubFault, HubUnavailable
+from tinhso.exchange.envelope import EnvelopeSigners
+from tinhso.exchange.packages import organ_of
+from tinhso.organizations.models import Agency
+
+params = PARAMS
+agency = Agency.objects.select_related("parent").get(code=params["sender"])
+sender = organ_of(agency)
+recipients = [edxml.Organ(organ_id=c, name=n) for c, n in params["recipients"]]
+type_code, type_detail, type_name = mapping.document_type("CV")
+client = HttpHubClient.from_settings()
+signers = EnvelopeSigners(now=timezone.now())
+size = params["attachment_bytes"]
+head, tail = b"%PDF-1.7\\n%\\xe2\\xe3\\xcf\\xd3\\n", b"\\n%%EOF\\n"
+
+
+def package(n):
+    today = timezone.localdate()
+    pdf = head + os.urandom(size - len(head) - len(tail)) + tail
+    return edxml.DocumentPackage(
+        sender=sender,
+        recipients=(recipients[n % len(recipients)],),
+        code_number=str(n),
+        code_notation=params["notation"],
+        promulgation_place="Huế",
+        promulgation_date=today,
+        type_code=type_code,
+        type_detail=type_detail,
+        type_name=type_name,
+        subject=f"{params['label']} số {n}",
+        signer_position="Giám đốc",
+        signer_name="Hoàng Thị Thanh Tâm",
+        traces=(edxml.Trace(organ_id=sender.organ_id, timestamp=timezone.now()),),
+        attachments=(
+            edxml.Attachment(name="cong-van.pdf", content_type="application/pdf", data=pdf,
+                             description="Văn bản chính", content_id="1"),
+        ),
+    )
+
+
+signers.sign(agency.pk, edxml.build(package(0)))  # the key's session opened before the clock
+go, stop = Path(params["go"]), Path(params["stop"])
+Path(params["ready"]).touch()
+while not go.exists():
+    time.sleep(0.005)
+log = open(params["log"], "w")
+rate, first = params["rate"], params["first"]
+began = time.time()
+n = sent = errors = 0
+while not stop.exists():
+    if rate > 0:
+        wait = began + n / rate - time.time()
+        if wait > 0:
+            time.sleep(min(wait, 0.1))
+            continue
+    number = first + n
+    n += 1
+    t0 = time.time()
+    pkg = package(number)
+    signed = signers.sign(agency.pk, edxml.build(pkg))
+    send_id = str(uuid.uuid4())
+    error = ""
+    for attempt in range(10):
+        try:
+            client.send(signed, message_type="edoc", send_id=send_id)
+            error = ""
+            break
+        except HubUnavailable as exc:
+            error = str(exc)
+            time.sleep(0.2)
+        except HubFault as exc:
+            error = f"{exc.code}: {exc.message}"
+            break
+    t1 = time.time()
+    if error:
+        errors += 1
+    else:
+        sent += 1
+    log.write(json.dumps([edxml.document_id(sender.organ_id, pkg.promulgation_date, str(number), params["notation"]), t0, t1, error]) + "\\n")
+log.close()
+signers.close()
+client.close()
+result = {"sent": sent, "errors": errors}
+"""
+
+#: A receiver process (installation B's environment): pulls with the node's `HttpHubClient`
+#: (`take` when the hub has it, else inbox list + fetch of its share of the deliveries),
+#: verifies each envelope with `edxml.verify` against B's trust roots (and that the signer is
+#: the From agency), acknowledges (`ack_many` when there, else one by one). One JSON line per
+#: acknowledged package: [DocumentId, delivery id, acknowledged at, valid, pulled at].
+TRANSPORT_RECEIVER_CODE = """
+import base64
+import json
+import time
+from pathlib import Path
+from django.utils import timezone
+from tinhso.exchange import edxml
+from tinhso.exchange.client import HttpHubClient, HubFault, HubUnavailable
+from tinhso.signatures.selectors import trust_roots_pem
+
+params = PARAMS
+client = HttpHubClient.from_settings()
+index, receivers, batch, mode = params["index"], params["receivers"], params["batch"], params["pull"]
+sender_code = params["sender"]
+
+
+def _attr(item, *names):
+    for name in names:
+        value = item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _body(value):
+    if isinstance(value, str):
+        return base64.b64decode(value)
+    return bytes(value)
+
+
+def pull():
+    # [(delivery id, DocumentId, bytes, pulled at)]
+    if mode == "take":
+        if hasattr(client, "take"):
+            got = client.take(message_type="edoc", limit=batch)
+        else:
+            _status, raw = client._call(
+                "POST", "inbox/take",
+                body=json.dumps({"message_type": "edoc", "limit": batch}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            got = json.loads(raw)["items"]
+        now = time.time()
+        return [
+            (str(_attr(i, "id")), str(_attr(i, "document_id") or ""), _body(_attr(i, "body", "data", "content")), now)
+            for i in got
+        ]
+    listed = client.inbox(message_type="edoc", limit=100)
+    mine = [i for i in listed if int(i.id) % receivers == index][:batch]
+    out = []
+    for item in mine:
+        try:
+            data = client.fetch(item.id)
+        except HubFault:
+            continue  # leased to another puller, or gone
+        out.append((item.id, item.document_id, data, time.time()))
+    return out
+
+
+raw_ack = []  # the client's ack_many refused by the hub: the batch call made here instead
+
+
+def ack(items):
+    # items: [(delivery id, status, reason)] -> {delivery id: state}
+    if mode == "take" and hasattr(client, "ack_many") and not raw_ack:
+        from tinhso.exchange.client import AckItem
+
+        try:
+            answer = client.ack_many([AckItem(id=i, status=s, reason=r) for i, s, r in items])
+            return {str(_attr(a, "id")): str(_attr(a, "state", "fault")) for a in answer}
+        except HubFault as exc:
+            if exc.code != "bad_request":
+                raise
+            raw_ack.append(f"{exc.code}: {exc.message}")
+    if mode == "take":
+        _status, raw = client._call(
+            "POST", "inbox/ack",
+            body=json.dumps({"items": [{"id": int(i), "status": s, "reason": r} for i, s, r in items]}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        return {str(a["id"]): str(a.get("state") or a.get("fault")) for a in json.loads(raw)["items"]}
+    return {i: client.ack(i, status=s, reason=r) for i, s, r in items}
+
+
+go, stop = Path(params["go"]), Path(params["stop"])
+Path(params["ready"]).touch()
+while not go.exists():
+    time.sleep(0.005)
+log = open(params["log"], "w")
+acked = invalid = failures = empty = 0
+while True:
+    try:
+        items = pull()
+    except HubUnavailable:
+        failures += 1
+        time.sleep(0.1)
+        continue
+    if not items:
+        if stop.exists():
+            break
+        empty += 1
+        time.sleep(params["idle"])
+        continue
+    moment = timezone.now()
+    roots = trust_roots_pem(moment)
+    verdicts = []
+    for delivery, document, data, pulled in items:
+        check = edxml.verify(data, trust_roots=roots, at=moment)
+        ok = bool(check.valid and (check.agency_code or "").upper() == sender_code.upper())
+        reason = "" if ok else "; ".join(p.code for p in check.reasons) or "signer"
+        verdicts.append((delivery, document, pulled, ok, reason))
+    try:
+        states = ack([(d, "done" if ok else "fail", reason) for d, _doc, _p, ok, reason in verdicts])
+    except HubUnavailable:
+        failures += 1
+        continue  # the leases run out: taken again later
+    now = time.time()
+    for delivery, document, pulled, ok, reason in verdicts:
+        state = states.get(str(delivery), "")
+        if state in ("done", "failed"):
+            acked += 1
+            invalid += 0 if ok else 1
+            log.write(json.dumps([document, delivery, now, ok, pulled, reason]) + "\\n")
+        else:
+            failures += 1
+log.close()
+client.close()
+result = {"acked": acked, "invalid": invalid, "failures": failures, "empty_pulls": empty, "client_ack_many_refused": raw_ack[:1]}
+"""
+
+
+@dataclass(frozen=True)
+class TransportConfig:
+    """Hub gunicorn workers × threads, sender processes, receiver processes."""
+
+    hub_workers: int
+    hub_threads: int
+    senders: int
+    receivers: int
+    pull: str = ""  # list or take; "": as --transport-pull says
+
+    @classmethod
+    def parse(cls, text: str) -> TransportConfig:
+        """``2x4:2/2`` — 2 hub workers of 4 threads, 2 senders, 2 receivers; ``…@list`` or
+        ``…@take``: this configuration pulls so whatever --transport-pull says."""
+        try:
+            text, _, pull = text.strip().partition("@")
+            hub, processes = text.split(":")
+            workers, threads = hub.lower().split("x")
+            senders, receivers = processes.split("/")
+            if pull not in ("", "list", "take"):
+                raise ValueError(pull)
+            return cls(int(workers), int(threads), int(senders), int(receivers), pull)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not WxT:S/R[@list|@take]: {text!r}") from None
+
+    @property
+    def label(self) -> str:
+        return f"{self.hub_workers}x{self.hub_threads}:{self.senders}/{self.receivers}"
+
+
+def hub_take_available() -> bool:
+    """Whether this checkout's hub routes the batch calls (decision 0005 §5)."""
+    urls = (ROOT / "src/tinhso/hub/api/urls.py").read_text()
+    return "inbox/take" in urls or "take/?$" in urls
+
+
+def hub_configure(net: Any, workers: int, threads: int) -> None:
+    """Restart the hub's gunicorn with `workers` × `threads` (no-op when it runs so)."""
+    if net.profile_dir is not None:
+        return  # profiled: sync workers, one request at a time (the harness's choice)
+    web = net.hub.web
+    wanted = {"GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": str(threads)}
+    if web.running and all(web.env.get(k) == v for k, v in wanted.items()):
+        return
+    web.env.update(wanted)
+    web.kill()
+    web.start()
+    net.hub.wait_ready("/hub/v1/agencies")
+
+
+def wait_quiet(seconds: float, busy_below: float = 0.3) -> float:
+    """Wait up to `seconds` for the machine to be idle (busy < `busy_below` of one core over a
+    second); returns the busy share seen last (cores)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        a = _machine_ticks()
+        time.sleep(1.0)
+        b = _machine_ticks()
+        busy = (b[0] - a[0]) / max(1, b[1] - a[1]) * (os.cpu_count() or 1)
+        if busy < busy_below or time.monotonic() >= deadline:
+            return round(busy, 2)
+
+
+def _spawn_logged(service: Any, code: str, out: Path) -> subprocess.Popen[str]:
+    """`code` in the service's environment, its output to `out` (no pipe to fill)."""
+    handle = out.open("w")
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tinhso.testing.interconnect", "run"],
+            env=service.env,
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    finally:
+        handle.close()
+    assert process.stdin is not None
+    process.stdin.write(code)
+    process.stdin.close()
+    return process
+
+
+def _result_of(process: subprocess.Popen[str], out: Path, what: str, timeout: float) -> Any:
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise RuntimeError(
+            f"{what} did not end in {timeout:g} s:\n{out.read_text()[-3000:]}"
+        ) from None
+    text = out.read_text(errors="replace")
+    if process.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{text[-4000:]}")
+    from tinhso.testing import interconnect
+
+    marked = [line for line in text.splitlines() if line.startswith(interconnect._RESULT_MARK)]
+    return json.loads(marked[-1][len(interconnect._RESULT_MARK) :]) if marked else None
+
+
+def _read_lines(paths: list[Path]) -> list[list[Any]]:
+    lines: list[list[Any]] = []
+    for path in paths:
+        if path.exists():
+            lines += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return lines
+
+
+def _ms(values: list[float]) -> dict[str, float | None]:
+    ordered = sorted(values)
+    return {
+        "p50": round(percentile(ordered, 0.5), 1),
+        "p95": round(percentile(ordered, 0.95), 1),
+        "p99": round(percentile(ordered, 0.99), 1),
+        "max": round(ordered[-1], 1) if ordered else None,
+    }
+
+
+def transport_phase(
+    net: Any,
+    args: argparse.Namespace,
+    work: Path,
+    config: TransportConfig,
+    *,
+    phase: int,
+    pull: str,
+    rate: float = 0.0,
+    duration: float | None = None,
+) -> dict[str, Any]:
+    """One measure of the transport: `config`'s processes for warm-up + `duration` seconds
+    (senders flat out, or `rate` packages/s in all), then the receivers drain what was sent.
+
+    Throughput: packages acknowledged at the receivers inside the window after the warm-up.
+    CPU: each process group over that window (from /proc), per package acknowledged in it
+    (senders: per package sent in it)."""
+    duration = args.transport_seconds if duration is None else duration
+    hub_configure(net, config.hub_workers, config.hub_threads)
+    here = work / f"transport-{phase:02d}"
+    here.mkdir(parents=True)
+    go, stop_senders, stop_receivers = here / "go", here / "stop-senders", here / "stop-receivers"
+    notation = f"LT{phase:02d}-SNV"
+    recipients = [[a.code, a.name] for a in net.b.spec.agencies]
+    receivers: list[tuple[subprocess.Popen[str], Path]] = []
+    senders: list[tuple[subprocess.Popen[str], Path]] = []
+    for i in range(config.receivers):
+        params = {
+            "index": i,
+            "receivers": config.receivers,
+            "batch": args.transport_batch,
+            "pull": pull,
+            "sender": SNV,
+            "idle": 0.02,
+            "go": str(go),
+            "stop": str(stop_receivers),
+            "ready": str(here / f"ready-r{i}"),
+            "log": str(here / f"received-{i}.jsonl"),
+        }
+        out = here / f"receiver-{i}.out"
+        receivers.append((_spawn_logged(net.b, _code(TRANSPORT_RECEIVER_CODE, params), out), out))
+    for i in range(config.senders):
+        params = {
+            "sender": SNV,
+            "recipients": recipients,
+            "notation": notation,
+            "label": LABEL,
+            "attachment_bytes": ATTACHMENT_BYTES,
+            "first": 1 + i * 1_000_000,
+            "rate": rate / config.senders if rate else 0.0,
+            "go": str(go),
+            "stop": str(stop_senders),
+            "ready": str(here / f"ready-s{i}"),
+            "log": str(here / f"sent-{i}.jsonl"),
+        }
+        out = here / f"sender-{i}.out"
+        senders.append((_spawn_logged(net.a, _code(TRANSPORT_SENDER_CODE, params), out), out))
+    everyone = receivers + senders
+
+    def all_ready() -> bool:
+        for process, out in everyone:
+            if process.poll() is not None:
+                raise RuntimeError(f"a transport process exited:\n{out.read_text()[-3000:]}")
+        return len(list(here.glob("ready-*"))) == len(everyone)
+
+    try:
+        wait_until(all_ready, 180, "the senders and receivers to start", 0.1)
+        busy_before = wait_quiet(args.quiet_wait)
+        groups: dict[str, list[int]] = {
+            "hub web": [net.hub.web.pid] if net.hub.web.pid else [],
+            "hub worker": [net.hub.worker.pid] if net.hub.worker.pid else [],
+            "senders": [p.pid for p, _ in senders],
+            "receivers": [p.pid for p, _ in receivers],
+        }
+        databases = {"hub": net.hub.database, "a": net.a.database, "b": net.b.database}
+
+        def sample() -> dict[str, dict[int, float]]:
+            values = {name: process_cpu(pids) for name, pids in groups.items()}
+            for role, database in databases.items():
+                values[f"postgres {role}"] = postgres_backends_cpu([database])
+            return values
+
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        with RssSampler(net) as rss:
+            go.touch()
+            t_go = time.time()
+            time.sleep(args.transport_warmup)
+            cpu0, machine0, t_w0 = sample(), _machine_ticks(), time.time()
+            time.sleep(duration)
+            cpu1, machine1, t_w1 = sample(), _machine_ticks(), time.time()
+            stop_senders.touch()
+            sent_results = [_result_of(p, out, "a sender", 120) for p, out in senders]
+        total_sent = sum(r["sent"] for r in sent_results)
+        drain_began = time.monotonic()
+        wait_until(
+            lambda: (
+                hub_done_count(net, since) >= total_sent
+                or any(p.poll() is not None for p, _ in receivers)
+            ),
+            args.timeout,
+            "the receivers to drain",
+            0.25,
+        )
+        drain_seconds = time.monotonic() - drain_began
+        stop_receivers.touch()
+        received_results = [_result_of(p, out, "a receiver", 120) for p, out in receivers]
+    finally:
+        stop_senders.touch()
+        stop_receivers.touch()
+        for process, _ in everyone:
+            if process.poll() is None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(30)
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    sent = _read_lines([here / f"sent-{i}.jsonl" for i in range(config.senders)])
+    acked = _read_lines([here / f"received-{i}.jsonl" for i in range(config.receivers)])
+    started = {row[0]: row[1] for row in sent if not row[3]}
+    send_errors = [row[3] for row in sent if row[3]]
+    times: dict[str, list[float]] = {}
+    for row in acked:
+        times.setdefault(row[0], []).append(row[2])
+    distinct = len(set(times) & set(started))
+    twice = sum(len(v) - 1 for v in times.values())
+    unknown = len(set(times) - set(started))
+    in_window = [row for row in acked if t_w0 <= row[2] < t_w1]
+    sent_in_window = sum(1 for row in sent if not row[3] and t_w0 <= row[2] < t_w1)
+    window = t_w1 - t_w0
+    latency = [min(times[d]) - t0 for d, t0 in started.items() if d in times and t_w0 <= t0 < t_w1]
+    latency_all = [min(times[d]) - t0 for d, t0 in started.items() if d in times]
+    send_ms = [1000 * (row[2] - row[1]) for row in sent if not row[3] and t_w0 <= row[1] < t_w1]
+    pull_to_ack = [1000 * (row[2] - row[4]) for row in in_window]
+    cpu = {k: round(cpu_delta(cpu0[k], cpu1[k]), 2) for k in cpu0}
+    acked_n = max(1, len(in_window))
+    per_package = {
+        k: round(1000 * v / (max(1, sent_in_window) if k == "senders" else acked_n), 2)
+        for k, v in cpu.items()
+    }
+    ours = sum(cpu.values())
+    machine_busy = (machine1[0] - machine0[0]) / max(1, machine1[1] - machine0[1])
+    machine_cores = machine_busy * (os.cpu_count() or 1)
+    return {
+        "config": config.label,
+        "hub_workers": config.hub_workers,
+        "hub_threads": config.hub_threads,
+        "senders": config.senders,
+        "receivers": config.receivers,
+        "pull": pull,
+        "rate": rate or None,
+        "window_seconds": round(window, 2),
+        "warmup_seconds": args.transport_warmup,
+        "per_s": round(len(in_window) / window, 1),
+        "sent_per_s": round(sent_in_window / window, 1),
+        "sent": len(started),
+        "send_errors": len(send_errors),
+        "send_error_examples": sorted(set(send_errors))[:3],
+        "acked": sum(len(v) for v in times.values()),
+        "acked_distinct": distinct,
+        "lost": len(started) - distinct,
+        "twice": twice,
+        "unknown": unknown,
+        "invalid": sum(1 for row in acked if not row[3]),
+        "latency_ms": _ms([1000 * x for x in latency]),
+        "latency_all_ms": _ms([1000 * x for x in latency_all]),
+        "send_call_ms": _ms(send_ms),
+        "pull_to_ack_ms": _ms(pull_to_ack),
+        "drain_seconds": round(drain_seconds, 1),
+        "cpu_seconds": cpu,
+        "cpu_ms_per_package": per_package,
+        "cpu_ms_per_package_total": round(sum(per_package.values()), 2),
+        "capacity_per_s": round((os.cpu_count() or 1) * 1000 / sum(per_package.values()), 1)
+        if sum(per_package.values())
+        else None,
+        "machine_cores_busy": round(machine_cores, 2),
+        "other_cores_busy": round(max(0.0, machine_cores - ours / window), 2),
+        "busy_before": busy_before,
+        "hub_rss": rss.summary(),
+        "senders_result": sent_results,
+        "receivers_result": received_results,
+        "go_to_window": round(t_w0 - t_go, 2),
+    }
+
+
+def run_transport(net: Any, args: argparse.Namespace, work: Path, take: bool) -> Row:
+    row = Row(
+        "exchange",
+        "transport end to end (issue 6 §4): sender processes with installation A's node identity "
+        "build each package (a fresh number, a fresh 100 KB incompressible attachment), sign the "
+        "envelope with A's agency seal key on SoftHSM2 and send it with the node's HttpHubClient; "
+        "the hub (gunicorn + hub_worker, production settings, its own PostgreSQL database) checks "
+        "and stores it; receiver processes with B's identity pull, verify the envelope against "
+        "B's trust roots and acknowledge. PAdES validation excluded (signatures benchmarks)",
+        f"≥ {TARGET_PER_S:g} packages/s, lost 0, twice 0",
+    )
+    pulls = {"auto": ["take" if take else "list"], "both": ["list", "take"] if take else ["list"]}
+    pulls["list"], pulls["take"] = ["list"], ["take"]
+    modes = pulls[args.transport_pull]
+    configs = args.transport_configs or [TransportConfig(args.hub_workers, args.threads, 2, 1)]
+    # The installations' own exchange workers would pull B's inbox too: stopped meanwhile.
+    for installation in net.installations.values():
+        if installation.worker is not None:
+            installation.worker.stop()
+    phase = 0
+    sweep: list[dict[str, Any]] = []
+    try:
+        runs = [(c, m) for c in configs for m in ([c.pull] if c.pull else modes)]
+        for config, mode in runs:
+            phase += 1
+            say(f"transport {config.label} ({mode}): {args.transport_seconds:g} s")
+            figures = transport_phase(net, args, work, config, phase=phase, pull=mode)
+            say(
+                f"  {figures['per_s']}/s acked ({figures['sent_per_s']}/s sent), "
+                f"p50/p95 {figures['latency_ms']['p50']}/{figures['latency_ms']['p95']} ms, "
+                f"CPU ms/pkg {figures['cpu_ms_per_package']}, lost {figures['lost']}, "
+                f"twice {figures['twice']}, others {figures['other_cores_busy']} cores"
+            )
+            sweep.append(figures)
+        preferred = "take" if take else "list"
+        best = max(sweep, key=lambda f: (f["pull"] == preferred, f["per_s"]))
+        paced: dict[str, Any] = {}
+        if args.transport_paced_seconds > 0:
+            phase += 1
+            rate = args.transport_rate or round(min(TARGET_PER_S, 0.8 * best["per_s"]), 1)
+            config = TransportConfig.parse(best["config"])
+            say(f"transport paced {rate:g}/s with {config.label} ({best['pull']})")
+            paced = transport_phase(
+                net,
+                args,
+                work,
+                config,
+                phase=phase,
+                pull=best["pull"],
+                rate=rate,
+                duration=args.transport_paced_seconds,
+            )
+            say(
+                f"  paced: {paced['per_s']}/s, p50/p95 {paced['latency_ms']['p50']}/"
+                f"{paced['latency_ms']['p95']} ms"
+            )
+    finally:
+        hub_configure(net, args.hub_workers, args.threads)
+        for installation in net.installations.values():
+            if installation.worker is not None:
+                installation.worker.start()
+    row.figures = {"best": best, "sweep": sweep, "paced": paced}
+    clean = all(
+        f["lost"] == 0 and f["twice"] == 0 and f["invalid"] == 0 for f in [*sweep, paced] if f
+    )
+    row.status = "pass" if best["per_s"] >= TARGET_PER_S and clean else "fail"
+    notes = [
+        f"{f['config']} ({f['pull']}): lost {f['lost']}, twice {f['twice']}, invalid {f['invalid']}, send errors {f['send_errors']}"
+        for f in [*sweep, paced]
+        if f and (f["lost"] or f["twice"] or f["invalid"] or f["send_errors"])
+    ]
+    row.note = "; ".join(notes)
+    return row
+
+
 def _code(template: str, params: dict[str, Any]) -> str:
     return template.replace("PARAMS", repr(params))
 
@@ -652,6 +1335,8 @@ def markdown(rows: list[Row], machine: dict[str, Any], settings: dict[str, Any],
         lines.append(r.description + ".")
         lines.append("")
         if r.name == "exchange" and f:
+            lines += transport_markdown(f)
+        elif r.name == "exchange-eoffice" and f:
             paced = f.get("paced", {})
             lines += [
                 "| measure | value |",
@@ -699,6 +1384,65 @@ def markdown(rows: list[Row], machine: dict[str, Any], settings: dict[str, Any],
     return "\n".join(lines) + "\n"
 
 
+def transport_markdown(f: dict[str, Any]) -> list[str]:
+    """The `exchange` row: the best configuration, the sweep, the paced run."""
+    best, paced = f["best"], f.get("paced") or {}
+    groups = list(best["cpu_ms_per_package"])
+    lines = [
+        f"Best: hub {best['hub_workers']} gunicorn workers × {best['hub_threads']} threads + "
+        f"hub_worker, {best['senders']} sender and {best['receivers']} receiver processes, "
+        f"pulling with {best['pull']}.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| **packages/s** (acknowledged at the receivers, {best['window_seconds']:g} s after "
+        f"{best['warmup_seconds']:g} s of warm-up) | **{best['per_s']:,}** |",
+        f"| sent/s in the same window | {best['sent_per_s']:,} |",
+        f"| latency send start → acknowledged, p50 / p95 / p99 ms (flat out) | "
+        f"{best['latency_ms']['p50']} / {best['latency_ms']['p95']} / {best['latency_ms']['p99']} |",
+    ]
+    if paced:
+        lines.append(
+            f"| **paced {paced['rate']:g}/s: latency p50 / p95 / p99 ms** ({paced['per_s']}/s "
+            f"acknowledged) | **{paced['latency_ms']['p50']} / {paced['latency_ms']['p95']}** / "
+            f"{paced['latency_ms']['p99']} |"
+        )
+    lines += [
+        f"| send call (sign + POST) p50 / p95 ms | {best['send_call_ms']['p50']} / {best['send_call_ms']['p95']} |",
+        f"| sent / acknowledged (distinct) / lost / twice / invalid | {best['sent']:,} / "
+        f"{best['acked_distinct']:,} / {best['lost']} / {best['twice']} / {best['invalid']} |",
+        f"| CPU ms per package, all groups (capacity: cores ÷ that) | "
+        f"{best['cpu_ms_per_package_total']:g} ({best['capacity_per_s']} packages/s) |",
+        f"| machine cores busy / other processes' | {best['machine_cores_busy']:g} / "
+        f"{best['other_cores_busy']:g} |",
+        f"| hub RSS MiB start / middle / end / max | {_rss(best.get('hub_rss', {}))} |",
+        "",
+        "CPU ms per package by process group (senders: per package sent; the others: per "
+        "package acknowledged), over the measured window:",
+        "",
+        "| configuration | pull | packages/s | p50 / p95 ms | "
+        + " | ".join(groups)
+        + " | total | lost | twice | others' cores |",
+        "|---|---|---:|---|" + "---:|" * (len(groups) + 4),
+    ]
+    for x in [*f["sweep"], *([paced] if paced else [])]:
+        name = x["config"] + (f" paced {x['rate']:g}/s" if x.get("rate") else "")
+        lines.append(
+            f"| {name} | {x['pull']} | {x['per_s']} | {x['latency_ms']['p50']} / "
+            f"{x['latency_ms']['p95']} | "
+            + " | ".join(f"{x['cpu_ms_per_package'].get(g, 0):g}" for g in groups)
+            + f" | {x['cpu_ms_per_package_total']:g} | {x['lost']} | {x['twice']} | "
+            f"{x['other_cores_busy']:g} |"
+        )
+    lines += [
+        "",
+        "Configuration: HUB WORKERSxTHREADS:SENDERS/RECEIVERS. PostgreSQL: the backends serving "
+        "each database (hub, A: the seal key's row, B: the trust roots).",
+        "",
+    ]
+    return lines
+
+
 def _rss(summary: dict[str, float]) -> str:
     if not summary:
         return "—"
@@ -713,7 +1457,7 @@ def _rss(summary: dict[str, float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--only", default="exchange,exchange-outage")
+    parser.add_argument("--only", default=",".join(ROWS))
     parser.add_argument("--packages", type=int, default=1000, help="backlog packages")
     parser.add_argument(
         "--rate",
@@ -730,6 +1474,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait per phase")
     parser.add_argument(
+        "--transport-configs",
+        type=lambda text: [TransportConfig.parse(t) for t in text.split(",") if t.strip()],
+        default=None,
+        help="exchange row: comma list of HUBWORKERSxTHREADS:SENDERS/RECEIVERS to measure "
+        "(default: --hub-workers x --threads :2/1)",
+    )
+    parser.add_argument(
+        "--transport-pull",
+        choices=("auto", "list", "take", "both"),
+        default="auto",
+        help="exchange row: how the receivers pull (auto: the batch take when the hub has it)",
+    )
+    parser.add_argument("--transport-batch", type=int, default=50, help="packages per pull")
+    parser.add_argument("--transport-seconds", type=float, default=20.0, help="measured window")
+    parser.add_argument("--transport-warmup", type=float, default=5.0)
+    parser.add_argument(
+        "--transport-paced-seconds",
+        type=float,
+        default=15.0,
+        help="a paced run with the best configuration for the latency (0: none)",
+    )
+    parser.add_argument(
+        "--transport-rate",
+        type=float,
+        default=0.0,
+        help="packages/s of the paced run (0: 80%% of the best throughput, at most the target)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=float(os.environ.get("BENCH_QUIET_WAIT", "60")),
+        help="seconds to wait, before each transport run, for other work on the machine to end",
+    )
+    parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     )
     parser.add_argument("--out-dir", type=Path, default=ROOT / "var" / "bench")
@@ -742,12 +1520,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
-    unknown = [n for n in names if n not in ("exchange", "exchange-outage")]
+    unknown = [n for n in names if n not in ROWS]
     if unknown or not names:
         parser.error(f"unknown rows: {unknown}")
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("the exchange benchmarks run on PostgreSQL (BENCH_DATABASE_URL)")
 
+    take = hub_take_available()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.config.settings")
     os.environ.setdefault("TINHSO_ENV", "development")
     import django
@@ -802,37 +1581,44 @@ def main(argv: list[str] | None = None) -> int:
             with net:
                 settings["setup"] = net.timings.describe()
                 say(settings["setup"])
-                pdf_path = work / "sealed.pdf"
-                pdf_path.write_bytes(sealed_pdf(pki, ATTACHMENT_BYTES))
-                say(
-                    f"preparing {needed - 1} issued documents at A ({pdf_path.stat().st_size:,} B PDF)"
-                )
-                finish(
-                    spawn_python(
-                        net.a,
-                        _code(
-                            PREPARE_CODE,
-                            {
-                                "sender": SNV,
-                                "pdf": str(pdf_path),
-                                "first_number": 1,
-                                "count": needed - 1,
-                                "label": LABEL,
-                                "recipients": list(RECIPIENTS),
-                                "recipient_names": [
-                                    [c, a.name] for a in net.b.spec.agencies for c in [a.code]
-                                ],
-                            },
-                        ),
-                    ),
-                    "preparing the documents",
-                )
                 if "exchange" in names:
-                    rows.append(run_throughput(net, args, numbers))
-                    say(f"exchange: {rows[-1].status}, {rows[-1].figures.get('per_s')}/s")
-                if "exchange-outage" in names:
-                    rows.append(run_outage(net, args, numbers))
-                    say(f"exchange-outage: {rows[-1].status}, {rows[-1].figures}")
+                    rows.append(run_transport(net, args, work, take))
+                    say(f"exchange: {rows[-1].status}, {rows[-1].figures['best']['per_s']}/s")
+                    settings["transport_take"] = take
+                if {"exchange-eoffice", "exchange-outage"} & set(names):
+                    pdf_path = work / "sealed.pdf"
+                    pdf_path.write_bytes(sealed_pdf(pki, ATTACHMENT_BYTES))
+                    say(
+                        f"preparing {needed - 1} issued documents at A ({pdf_path.stat().st_size:,} B PDF)"
+                    )
+                    finish(
+                        spawn_python(
+                            net.a,
+                            _code(
+                                PREPARE_CODE,
+                                {
+                                    "sender": SNV,
+                                    "pdf": str(pdf_path),
+                                    "first_number": 1,
+                                    "count": needed - 1,
+                                    "label": LABEL,
+                                    "recipients": list(RECIPIENTS),
+                                    "recipient_names": [
+                                        [c, a.name] for a in net.b.spec.agencies for c in [a.code]
+                                    ],
+                                },
+                            ),
+                        ),
+                        "preparing the documents",
+                    )
+                    if "exchange-eoffice" in names:
+                        rows.append(run_throughput(net, args, numbers))
+                        say(
+                            f"exchange-eoffice: {rows[-1].status}, {rows[-1].figures.get('per_s')}/s"
+                        )
+                    if "exchange-outage" in names:
+                        rows.append(run_outage(net, args, numbers))
+                        say(f"exchange-outage: {rows[-1].status}, {rows[-1].figures}")
                 if args.profile:
                     for service in [*net.installations.values(), net.hub]:
                         if service is not None:

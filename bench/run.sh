@@ -16,8 +16,8 @@
 #   BENCH_BENCHMARKS    comma list from: healthz,home,deadline,deadline@500, receipt,
 #                       dossier-list@1,dossier-list,track@1,track,search@1,search,
 #                       documents-search@1,documents-search,documents-register,documents-issue
-#                       ("documents": those four), signatures, exchange, exchange-outage
-#                       (default: all); "signatures", "exchange" and "exchange-outage", alone
+#                       ("documents": those four), signatures, exchange, exchange-eoffice,
+#                       exchange-outage (default: all); "signatures" and the exchange ones, alone
 #                       or together, run bench/signatures.py and bench/exchange.py only, without
 #                       the province or this Gunicorn (bench/exchange.py starts its own hub and
 #                       two installations on PostgreSQL); the e-office ones alone skip the
@@ -25,11 +25,19 @@
 #   BENCH_SIGNATURES=0  skip the signature benchmarks (bench/signatures.py: signing on SoftHSM2
 #                       with the local TSA, sandboxed validation), run after the HTTP ones
 #   BENCH_EXCHANGE=0    skip the interconnection benchmarks (bench/exchange.py: hub + two
-#                       installations, 100 KB packages end to end, then a receiver's outage),
+#                       installations; "exchange": the transport, sender and receiver processes
+#                       with the nodes' identities, 100 KB packages signed, sent, stored,
+#                       pulled, verified, acknowledged; "exchange-eoffice": the e-office round
+#                       trip from issued documents; "exchange-outage": a receiver's outage),
 #                       run last; their databases are named after BENCH_DATABASE_URL's
-#   BENCH_EXCHANGE_PACKAGES, BENCH_EXCHANGE_RATE   backlog packages (1000; 300 with --quick)
-#                       and the paced rate per second for the latency (0: half the measured
-#                       throughput, at most the 100/s target)
+#   BENCH_EXCHANGE_CONFIGS  the transport's configurations to measure, comma list of
+#                       HUBWORKERSxTHREADS:SENDERS/RECEIVERS (default 3x2:2/1); the best is the
+#                       row's figure, all of them its table
+#   BENCH_EXCHANGE_PULL  how the transport's receivers pull: auto (the batch take when the hub
+#                       has it), list, take, both (default auto)
+#   BENCH_EXCHANGE_PACKAGES, BENCH_EXCHANGE_RATE   e-office backlog packages (1000; 300 with
+#                       --quick) and the paced rate per second for the latency (0: half the
+#                       measured throughput, at most the 100/s target)
 #   BENCH_EXCHANGE_OUTAGE_SECONDS, BENCH_EXCHANGE_OUTAGE_RATE   the receiver's outage (600 s;
 #                       60 s with --quick) and the steady send rate during it (2 per second)
 #   BENCH_DOSSIERS      one-stop dossiers to generate (default 1000000; 0: none)
@@ -51,7 +59,7 @@ quick="${BENCH_QUICK:-0}"
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h | --help) sed -n '2,45p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,54p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -76,7 +84,7 @@ say() { printf '[bench] %s\n' "$*" >&2; }
 documents_count="${BENCH_DOCUMENTS:-1000000}"
 http_benchmarks=""
 run_signatures=1
-exchange_rows="exchange,exchange-outage"   # bench/exchange.py's rows to run
+exchange_rows="exchange,exchange-eoffice,exchange-outage"   # bench/exchange.py's rows to run
 run_documents=1   # generate the e-office documents (bench/documents.py)
 run_onestop=1     # generate the one-stop dossiers (bench/onestop.py)
 if [ -n "${BENCH_BENCHMARKS:-}" ]; then
@@ -90,7 +98,7 @@ if [ -n "${BENCH_BENCHMARKS:-}" ]; then
     case "$name" in
       "") ;;
       signatures) run_signatures=1 ;;
-      exchange | exchange-outage) exchange_rows="${exchange_rows:+$exchange_rows,}$name" ;;
+      exchange | exchange-eoffice | exchange-outage) exchange_rows="${exchange_rows:+$exchange_rows,}$name" ;;
       documents | documents-*)
         run_documents=1
         http_benchmarks="${http_benchmarks:+$http_benchmarks,}$name" ;;
@@ -118,7 +126,10 @@ exchange_bench() {
     --database-url "${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tinhso_bench}" \
     --packages "${BENCH_EXCHANGE_PACKAGES:-${sizes[0]}}" --rate "${BENCH_EXCHANGE_RATE:-0}" \
     --outage-seconds "${BENCH_EXCHANGE_OUTAGE_SECONDS:-${sizes[1]}}" \
-    --outage-rate "${BENCH_EXCHANGE_OUTAGE_RATE:-2}" "$@"
+    --outage-rate "${BENCH_EXCHANGE_OUTAGE_RATE:-2}" \
+    --transport-seconds "$duration" --transport-warmup "$warmup" --quiet-wait "$quiet_wait" \
+    --transport-configs "${BENCH_EXCHANGE_CONFIGS:-3x2:2/1}" \
+    --transport-pull "${BENCH_EXCHANGE_PULL:-auto}" "$@"
 }
 if [ -n "${BENCH_BENCHMARKS:-}" ] && [ -z "$http_benchmarks" ]; then
   if [ "$run_signatures" = 0 ] && [ -z "$exchange_rows" ]; then

@@ -312,7 +312,8 @@ class HttpHubClient:
             payload = json.dumps(
                 {
                     "items": [
-                        {"id": i.id, "status": i.status, "reason": i.reason[:2000]} for i in chunk
+                        {"id": _wire_id(i.id), "status": i.status, "reason": i.reason[:2000]}
+                        for i in chunk
                     ]
                 }
             ).encode()
@@ -456,3 +457,10 @@ def hub_client() -> HubClient:
     factory = import_string(dotted) if dotted else HttpHubClient
     client: HubClient = factory.from_settings()
     return client
+
+
+def _wire_id(value: str) -> int | str:
+    """A delivery id as the hub wrote it: our hub's are integers (JSON numbers), which its
+    batch acknowledgement requires; another hub's opaque ids go back as they came."""
+    text = str(value)
+    return int(text) if text.isdigit() else text

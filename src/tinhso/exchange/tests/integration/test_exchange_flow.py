@@ -108,6 +108,23 @@ def test_the_receivers_steps_come_back_to_the_sender_as_statuses(net: Interconne
     states = wait_states(net.a, issued["id"], {COMMUNE.code: "06", STC.code: "03"})
     assert states == {COMMUNE.code: "06", STC.code: "03"}
 
+    # and at the hub every delivery of this document, and every status about it, was
+    # acknowledged by the node that pulled it: none is left leased to be offered again
+    assert net.hub is not None
+    document_id = net.a.sql(
+        "SELECT edxml_document_id FROM documents_document WHERE id = %s", [issued["id"]]
+    )[0][0]
+
+    def all_acknowledged() -> bool:
+        rows = net.hub.sql(
+            "SELECT d.state, count(*) FROM hub_delivery d JOIN hub_package p "
+            "ON p.id = d.package_id WHERE p.document_id = %s GROUP BY d.state",
+            [document_id],
+        )
+        return bool(rows) and {state for state, _n in rows} == {"done"}
+
+    eventually(all_acknowledged, "every delivery acknowledged at the hub")
+
 
 def test_a_recall_is_agreed_by_one_recipient_and_refused_by_the_other(net: Interconnect) -> None:
     # given a letter from A that arrived at the commune and at Sở Tài chính
