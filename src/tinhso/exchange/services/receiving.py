@@ -32,7 +32,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tinhso.audit.services import audit_record
@@ -511,7 +511,16 @@ def _check_files(checked: _Checked, pkg: edxml.DocumentPackage) -> None:
 
 
 def package_receive(*, data: bytes, item: InboxItem, now: dt.datetime | None = None) -> Outcome:
-    """Verify, then record one delivery in one transaction (idempotent on `item.id`)."""
+    """Verify, then record one delivery in one transaction (idempotent on `item.id`).
+
+    What is stored (refusal reasons, the 02 sent back) is written in the installation's
+    language, whatever language the calling thread last served a page in.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _package_receive(data=data, item=item, now=now)
+
+
+def _package_receive(*, data: bytes, item: InboxItem, now: dt.datetime | None) -> Outcome:
     moment = now or timezone.now()
     checked = check_package(data, item, now=moment)
     uploader = kept.exchange_user()

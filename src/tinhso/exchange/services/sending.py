@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.access import actor_for
@@ -152,7 +152,19 @@ def outbox_send_batch(
 ) -> SendReport:
     """Send the due rows of the outbox (one claim of `limit` rows); the keys of the agencies
     that sign stay open for the whole batch. When `stop()` turns true (the worker was asked to
-    end) the rows not yet sent are given back at once rather than at the end of their lease."""
+    end) the rows not yet sent are given back at once rather than at the end of their lease.
+    Failure reasons are written in the installation's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _outbox_send_batch(client, now=now, limit=limit, stop=stop)
+
+
+def _outbox_send_batch(
+    client: HubClient,
+    *,
+    now: dt.datetime | None,
+    limit: int,
+    stop: Callable[[], bool] | None,
+) -> SendReport:
     moment = now or timezone.now()
     report = SendReport()
     ids = outbox_claim(now=moment, limit=limit)

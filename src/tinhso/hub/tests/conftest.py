@@ -14,7 +14,6 @@ import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -79,13 +78,11 @@ def seal(test_pki: LocalPki) -> Iterator[Signer]:
     if AGENCY_B.key not in test_pki.manifest.parties:
         test_pki.add_party(AGENCY_B)
     chain = [certificate.dump() for certificate in test_pki.chain()]
-    with ExitStack() as stack:
-        signers: dict[str, Any] = {}
 
-        def sign(data: bytes, party: str = LocalPki.AGENCY) -> bytes:
-            if party not in signers:
-                signers[party] = stack.enter_context(test_pki.signer(party))
-            signer = signers[party]
+    def sign(data: bytes, party: str = LocalPki.AGENCY) -> bytes:
+        # A token session per call: a session kept open for the whole run would stop the PKI
+        # tests that run later in this process from re-initialising the module (keys.py).
+        with test_pki.signer(party) as signer:
 
             def sign_raw(signed_info: bytes) -> bytes:
                 return bytes(asyncio.run(signer.async_sign_raw(signed_info, "sha256")))
@@ -96,7 +93,7 @@ def seal(test_pki: LocalPki) -> Iterator[Signer]:
                 certificates=[test_pki.certificate(party).dump(), *chain],
             )
 
-        yield sign
+    yield sign
 
 
 def document(

@@ -110,13 +110,14 @@ def test_the_receivers_steps_come_back_to_the_sender_as_statuses(net: Interconne
 
     # and at the hub every delivery of this document, and every status about it, was
     # acknowledged by the node that pulled it: none is left leased to be offered again
-    assert net.hub is not None
+    hub = net.hub
+    assert hub is not None
     document_id = net.a.sql(
         "SELECT edxml_document_id FROM documents_document WHERE id = %s", [issued["id"]]
     )[0][0]
 
     def all_acknowledged() -> bool:
-        rows = net.hub.sql(
+        rows = hub.sql(
             "SELECT d.state, count(*) FROM hub_delivery d JOIN hub_package p "
             "ON p.id = d.package_id WHERE p.document_id = %s GROUP BY d.state",
             [document_id],
