@@ -27,7 +27,6 @@ import asyncio
 import hashlib
 import hmac
 import os
-import re
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -39,7 +38,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import pkcs11
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509 as crypto_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.sign.pkcs11 import PKCS11Signer
@@ -448,43 +446,3 @@ def _pkcs12_signer(
         signing_key=key_info,
         cert_registry=SimpleCertificateStore.from_certs([*chain, *others]),  # type: ignore[no-untyped-call]
     )
-
-
-# --- The agency a certificate belongs to ----------------------------------------------------
-
-#: "MDD:H57.02" (Vietnamese CAs prefix identifiers: MST tax code, CMND/CCCD, MDD/MĐĐ …) or the
-#: ETSI EN 319 412-1 §5.1.4 form "NTRVN-0101234567".
-_CODE_PREFIX = re.compile(r"^(?:[^\W\d_]{2,6}\s*:\s*|[A-Z]{3}[A-Z]{2}-)", re.UNICODE)
-
-
-def agency_code_of(certificate: asn1_x509.Certificate | crypto_x509.Certificate) -> str | None:
-    """The agency identification code in a certificate's subject, or None.
-
-    [I] tinhso's test PKI writes the code (Quyết định 20/2020/QĐ-TTg) into organizationIdentifier
-    (2.5.4.97); Vietnamese CAs often write identifiers into UID (0.9.2342.19200300.100.1.1)
-    with a prefix such as "MST:". organizationIdentifier wins, then UID; a prefix is stripped.
-    """
-    if isinstance(certificate, crypto_x509.Certificate):
-        subject = certificate.subject
-        candidates = [
-            str(attribute.value)
-            for oid in (
-                crypto_x509.NameOID.ORGANIZATION_IDENTIFIER,
-                crypto_x509.NameOID.USER_ID,
-            )
-            for attribute in subject.get_attributes_for_oid(oid)
-        ]
-    else:
-        native = certificate.subject.native
-        candidates = []
-        for field in ("organization_identifier", "user_id"):
-            value = native.get(field)
-            if isinstance(value, list):
-                candidates.extend(str(v) for v in value)
-            elif value:
-                candidates.append(str(value))
-    for candidate in candidates:
-        code = _CODE_PREFIX.sub("", candidate.strip()).strip()
-        if code:
-            return code
-    return None

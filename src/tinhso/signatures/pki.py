@@ -10,7 +10,7 @@ demo. Every certificate says "thử nghiệm" (test) and carries no legal value.
   (pyHanko's default requirement for a signer), the AIA (OCSP and caIssuers) and CRL
   distribution point URLs under `base_url`, and a subject ``C=VN, O=<agency name>,
   organizationIdentifier=<agency code>, [title], CN=<name>`` (agency code: Quyết định
-  20/2020/QĐ-TTg; see `tinhso.signatures.keys.agency_code_of`).
+  20/2020/QĐ-TTg; see `tinhso.signatures.identifiers.agency_code_of`).
 - The TSA certificate has the critical extendedKeyUsage timeStamping (RFC 3161 §2.3); the
   OCSP responder certificate, issued by the intermediate, has id-kp-OCSPSigning and
   id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2).

@@ -196,7 +196,7 @@ def signing_key_register(
     chain = (
         certificates.certificates_from(chain_pem, field="chain_pem") if chain_pem.strip() else []
     )
-    from tinhso.signatures.keys import agency_code_of
+    from tinhso.signatures.identifiers import agency_code_of
 
     code = agency_code_of(certificates.as_asn1(found[0]))
     kind = KeyKind.PERSONAL if owner is not None else KeyKind.AGENCY

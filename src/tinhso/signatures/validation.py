@@ -85,7 +85,7 @@ from pyhanko_certvalidator.validate import async_validate_path
 
 from tinhso.signatures import speedups  # noqa: F401 - installs the fast readers
 from tinhso.signatures.eventloop import outside_event_loop
-from tinhso.signatures.keys import agency_code_of as certificate_identifier
+from tinhso.signatures.identifiers import agency_code_of as certificate_identifier
 from tinhso.signatures.reasons import Severity, reason_message, verdict_of
 
 logger = logging.getLogger(__name__)
@@ -432,7 +432,7 @@ def normalise_agency_code(code: str) -> str:
 def agency_code_of(cert: x509.Certificate) -> str | None:
     """The agency identification code of the certificate's subject (QĐ 20/2020 Điều 4 form).
 
-    The identifier is read by `keys.agency_code_of` (organizationIdentifier, then UID, prefix
+    The identifier is read by `identifiers.agency_code_of` (organizationIdentifier, then UID, prefix
     such as "MDD:" dropped). Only a value of the agency-code form counts: [0-9A-Z.] with a
     level-1 code (a letter and two digits, e.g. "H57"). A tax code or a citizen ID number in
     a personal certificate's UID says nothing about an agency and gives None.

@@ -26,7 +26,6 @@ import concurrent.futures
 import datetime as dt
 import hashlib
 import hmac
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Sequence
@@ -54,6 +53,7 @@ from tinhso.exchange.edxml.model import (
 )
 from tinhso.exchange.edxml.parse import DSIG_NS, find_signatures
 from tinhso.exchange.edxml.xmlsafe import load
+from tinhso.signatures.identifiers import agency_code_of
 
 __all__ = ["agency_code_of", "sign", "verify"]
 
@@ -552,26 +552,6 @@ def _prefix_list(element: etree._Element) -> list[str] | None:
 
 
 # --- Certificates ---------------------------------------------------------------------------
-
-_CODE_PREFIX = re.compile(r"^(?:[^\W\d_]{2,6}\s*:\s*|[A-Z]{3}[A-Z]{2}-)", re.UNICODE)
-
-
-def agency_code_of(certificate: x509.Certificate) -> str | None:
-    """The agency code in a certificate's subject (organizationIdentifier, then UID).
-
-    Same rule as tinhso.signatures.keys.agency_code_of, which cannot be imported here (it
-    loads PKCS#11 and pyHanko's signers).
-    """
-    subject = certificate.subject
-    for oid in (x509.NameOID.ORGANIZATION_IDENTIFIER, x509.NameOID.USER_ID):
-        for attribute in subject.get_attributes_for_oid(oid):
-            value = attribute.value
-            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-            code = _CODE_PREFIX.sub("", text.strip()).strip()
-            if code:
-                return code
-    return None
-
 
 _SUCCESS_CACHE: OrderedDict[tuple[Any, ...], list[tuple[dt.datetime, dt.datetime]]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()

@@ -32,12 +32,12 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pypdf import PdfWriter
 
+from tinhso.signatures.identifiers import agency_code_of
 from tinhso.signatures.keys import (
     KeyNotFound,
     KeyRef,
     TokenUnavailable,
     WrongPin,
-    agency_code_of,
     open_signer,
 )
 from tinhso.signatures.pki import Party, pkcs12_party_issue

@@ -17,7 +17,8 @@ from django.db.models import Q
 from tinhso.accounts.models import Role
 from tinhso.audit.models import AuditEvent
 from tinhso.organizations.models import Agency
-from tinhso.signatures.keys import agency_code_of, open_signer
+from tinhso.signatures.identifiers import agency_code_of
+from tinhso.signatures.keys import open_signer
 from tinhso.signatures.models import SigningKey
 from tinhso.signatures.pki import DEMO_PIN, PkiManifest
 from tinhso.testing.factories import (
