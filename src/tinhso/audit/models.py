@@ -43,6 +43,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # audit_actor_seq_idx begins with it
     )
     actor_label = models.CharField(_("người thực hiện"), max_length=150, blank=True)
     agency = models.ForeignKey(
@@ -52,10 +53,13 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # audit_agency_seq_idx begins with it
     )
-    # Kept although (action, -seq) covers it: dropping it makes SQLite rebuild the table,
-    # which would silently drop the append-only triggers of migration 0002.
-    action = models.CharField(_("hành động"), max_length=100, db_index=True)
+    # Indexed by audit_action_seq_idx. Every audited write of the platform inserts one row into
+    # each index of this table: migration 0005 dropped the four that another one covers (with
+    # DROP INDEX, not Django's SQLite table rebuild, which would lose the append-only triggers
+    # of migration 0002).
+    action = models.CharField(_("hành động"), max_length=100)
     object_type = models.CharField(_("loại đối tượng"), max_length=100, blank=True)
     object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
     object_repr = models.CharField(_("đối tượng"), max_length=255, blank=True)
@@ -63,7 +67,7 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)  # (its LIKE index dropped in 0005)
 
     objects = AuditEventQuerySet.as_manager()
 

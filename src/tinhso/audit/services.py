@@ -18,6 +18,7 @@ from django.utils.ipv6 import clean_ipv6_address
 from tinhso import requestcontext
 from tinhso.audit.chain import GENESIS_HASH, ChainLink, link_hash
 from tinhso.audit.models import AuditChainHead, AuditEvent
+from tinhso.rowwrite import execute_prepared, insert_rows
 
 
 def _finite(value: Any) -> Any:
@@ -89,11 +90,9 @@ def _locked_head() -> tuple[int, str, dt.datetime | None]:
     """The chain head (seq, hash, time), locked until the caller commits; the genesis head
     is written the first time."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_LOCK_HEAD_SQL)
-            row = cursor.fetchone()
-        if row is not None:
-            return row[0], row[1], row[2]
+        rows = execute_prepared(_LOCK_HEAD_SQL, [])
+        if rows:
+            return rows[0][0], rows[0][1], rows[0][2]
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
         id=1, defaults={"seq": 0, "hash": GENESIS_HASH}
     )
@@ -102,8 +101,7 @@ def _locked_head() -> tuple[int, str, dt.datetime | None]:
 
 def _move_head(seq: int, digest: str, occurred_at: dt.datetime) -> None:
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_MOVE_HEAD_SQL, [seq, digest, occurred_at])
+        execute_prepared(_MOVE_HEAD_SQL, [seq, digest, occurred_at])
         return
     AuditChainHead.objects.filter(id=1).update(seq=seq, hash=digest, occurred_at=occurred_at)
 
@@ -163,7 +161,7 @@ def audit_record(
         prev_hash=head_hash,
     )
     digest = link_hash(link)
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         seq=link.seq,
         occurred_at=occurred_at,
         actor_id=actor_id,
@@ -179,6 +177,7 @@ def audit_record(
         prev_hash=link.prev_hash,
         hash=digest,
     )
+    insert_rows([event])
     _move_head(link.seq, digest, occurred_at)
     return event
 

@@ -141,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
+    # Django's backend, whose health check of a kept connection asks the socket before it
+    # sends SELECT 1 (tinhso.postgresql.base).
+    DATABASES["default"]["ENGINE"] = "tinhso.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -107,8 +107,14 @@ class Dossier(models.Model):
     rule_set = models.CharField(_("quy định áp dụng"), max_length=12, choices=RuleSet.choices)
     status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices)
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices)
+    # No index of its own: dossier_recv_status begins with it (every receipt writes each index
+    # of this table, 18 of them before three such duplicates went).
     receiving_agency = models.ForeignKey(
-        Agency, verbose_name=_("nơi tiếp nhận"), on_delete=models.PROTECT, related_name="+"
+        Agency,
+        verbose_name=_("nơi tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     resolving_agency = models.ForeignKey(
         Agency, verbose_name=_("cơ quan giải quyết"), on_delete=models.PROTECT, related_name="+"
@@ -148,14 +154,19 @@ class Dossier(models.Model):
     current_step = models.ForeignKey(
         ProcessStep, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    current_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    current_agency = models.ForeignKey(  # indexed by dossier_curr_status
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     current_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    current_assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    current_assignee = models.ForeignKey(  # indexed by dossier_assignee
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     step_due_at = models.DateTimeField(null=True, blank=True)
 
@@ -215,9 +226,15 @@ class DossierAgency(models.Model):
     """An agency that has held the dossier at some step: what a department may see."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="agencies")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # Indexed by dossier_agency_idx (agency, department, dossier), not on their own.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -268,29 +285,59 @@ class DossierComponent(models.Model):
 class Handover(models.Model):
     """A row of the control slip (Phiếu kiểm soát quá trình giải quyết hồ sơ, Mẫu 05)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
+    # The slip is read per dossier, through handover_seq_unique (dossier, seq): no column has
+    # an index of its own. Each receipt writes two rows; deleting a step, an agency, a
+    # department or a user that a slip names is refused (PROTECT) after a scan, a rare act.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="handovers", db_index=False
+    )
     seq = models.PositiveSmallIntegerField()
     action = models.CharField(max_length=30)
     step = models.ForeignKey(
-        ProcessStep, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ProcessStep,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     from_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     from_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     to_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     to_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     handed_at = models.DateTimeField()
     step_due_at = models.DateTimeField(null=True, blank=True)

@@ -18,7 +18,6 @@ import hashlib
 import json
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -78,6 +77,7 @@ from tinhso.procedures.models import (
     StepKind,
     VersionStatus,
 )
+from tinhso.rowwrite import execute_prepared, insert_rows
 from tinhso.text import fold
 from tinhso.workcalendar.arithmetic import TIMEZONE, CalendarError, to_local
 
@@ -240,20 +240,26 @@ def receivable(version: ProcedureVersion, agency: Agency) -> bool:
 # --- The catalogue as a receipt reads it, kept per process ----------------------------------
 # A counter receives the same few procedures all day: the published version with its steps,
 # components and fees, the agencies and departments it names, are read once per process and
-# kept for `TINHSO_CATALOGUE_RECHECK_SECONDS` (by default the working calendar's re-check
-# interval: 2 s in production, 0 — no keeping — in tests). Every process then sees a
+# kept while the catalogue's revision (`procedures.CatalogueRevision`, moved by database
+# triggers on every write to those tables) stays the same. A process re-reads that one row at
+# most once per `TINHSO_CATALOGUE_RECHECK_SECONDS` (by default the working calendar's re-check
+# interval: 2 s in production, 0 — no keeping — in tests), so every process sees a
 # publication, a renamed agency or department within that interval; the process that saves
 # one also drops everything it kept at once. The objects kept are shared by the requests of
 # a process and must not be changed.
 
 _T = TypeVar("_T")
-_catalogue: dict[tuple[Any, ...], tuple[float, Any]] = {}
+#: key -> (catalogue revision when read, monotonic time when read, value)
+_catalogue: dict[tuple[Any, ...], tuple[int | None, float, Any]] = {}
 _catalogue_lock = threading.Lock()
 #: Bumped by every forget: a read that started before it must not be kept after it.
 _catalogue_generation = 0
+#: The revision last read from the database and when (None: never, or no revision row).
+_revision: tuple[int | None, float] | None = None
 _monotonic = time.monotonic  # replaced in tests to move the clock
 #: Beyond this many entries the process forgets them all (a province has ~2,000 procedures).
 _CATALOGUE_MAX = 20_000
+_REVISION_SQL = 'SELECT "revision" FROM "procedures_cataloguerevision" WHERE "id" = 1'
 
 
 def catalogue_recheck_seconds() -> float:
@@ -269,10 +275,11 @@ def catalogue_recheck_seconds() -> float:
 
 def catalogue_cache_clear(**_: Any) -> None:
     """Forget the catalogue rows this process has kept."""
-    global _catalogue_generation
+    global _catalogue_generation, _revision
     with _catalogue_lock:
         _catalogue_generation += 1
         _catalogue.clear()
+        _revision = None
 
 
 for _model in (Procedure, ProcedureVersion, ProcessStep, Component, Fee, Agency, Department):
@@ -280,24 +287,41 @@ for _model in (Procedure, ProcedureVersion, ProcessStep, Component, Fee, Agency,
     post_delete.connect(catalogue_cache_clear, sender=_model, dispatch_uid=f"receipt-{_model}-d")
 
 
+def _catalogue_revision(interval: float, now: float) -> int | None:
+    """The catalogue's revision, read again once the last reading is `interval` old."""
+    global _revision
+    last = _revision
+    if last is not None and now - last[1] < interval:
+        return last[0]
+    rows = execute_prepared(_REVISION_SQL, [])
+    revision = rows[0][0] if rows else None
+    with _catalogue_lock:
+        _revision = (revision, now)
+    return revision
+
+
 def _kept(key: tuple[Any, ...], load: Callable[[], _T]) -> _T:
-    """`load()`, or what it returned less than the re-check interval ago."""
+    """`load()`, or what it returned while the catalogue's revision is the same (without a
+    revision row, as after a test's flush: for the re-check interval)."""
     interval = catalogue_recheck_seconds()
     if interval <= 0:
         return load()
-    entry = _catalogue.get(key)
     now = _monotonic()
-    if entry is not None and now - entry[0] < interval:
-        value: _T = entry[1]
-        return value
     with _catalogue_lock:
         generation = _catalogue_generation
+    revision = _catalogue_revision(interval, now)
+    entry = _catalogue.get(key)
+    if entry is not None and (
+        entry[0] == revision if revision is not None else now - entry[1] < interval
+    ):
+        value: _T = entry[2]
+        return value
     value = load()
     with _catalogue_lock:
         if generation == _catalogue_generation:
             if len(_catalogue) >= _CATALOGUE_MAX:
                 _catalogue.clear()
-            _catalogue[key] = (now, value)
+            _catalogue[key] = (revision, now, value)
     return value
 
 
@@ -375,7 +399,7 @@ _NEXT_NUMBER_SQL = (
     'ON CONFLICT ("agency_id", "day") DO UPDATE SET "last" = "dossiers_codecounter"."last" + 1 '
     'RETURNING "last"'
 )
-_SET_CODE_SQL = 'UPDATE "dossiers_dossier" SET "code" = %s, "search_text" = %s WHERE "id" = %s'
+_RESERVE_ID_SQL = "SELECT nextval(pg_get_serial_sequence('dossiers_dossier', 'id'))"
 
 
 def _number(d: Dossier, agency: Agency, day: dt.date) -> None:
@@ -383,15 +407,12 @@ def _number(d: Dossier, agency: Agency, day: dt.date) -> None:
 
     The upsert leaves the counter row locked until commit: concurrent receipts wait for each
     other and get consecutive numbers, with no duplicate, and no gap either, since a receipt
-    that rolls back takes its number back. What follows runs while others wait, so both
-    statements are sent as written, without the ORM's compiling.
+    that rolls back takes its number back. The caller writes the dossier's row right after,
+    with its code, and nothing else it can write earlier.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_NEXT_NUMBER_SQL, [agency.pk, day])
-        (number,) = cursor.fetchone()
-        d.code = dossier_code(agency.code, day, number)
-        d.search_text = _search_text(d)
-        cursor.execute(_SET_CODE_SQL, [d.code, d.search_text, d.pk])
+    ((number,),) = execute_prepared(_NEXT_NUMBER_SQL, [agency.pk, day])
+    d.code = dossier_code(agency.code, day, number)
+    d.search_text = _search_text(d)
 
 
 def _steps(version: ProcedureVersion) -> list[ProcessStep]:
@@ -443,7 +464,7 @@ def _search_text(d: Dossier) -> str:
 def _activity(
     d: Dossier, action: str, status_from: int | None, actor: User | None, note: str, at: dt.datetime
 ) -> None:
-    ActivityRow.objects.create(
+    row = ActivityRow(
         dossier=d,
         action=action,
         status_from=status_from,
@@ -453,6 +474,7 @@ def _activity(
         note=note[:MAX_REASON],
         occurred_at=at,
     )
+    insert_rows([row])
 
 
 @dataclass(slots=True)
@@ -476,8 +498,13 @@ def _pending(d: Dossier) -> _Pending | None:
 def _write_pending(d: Dossier) -> None:
     """Write the rows collected while the new dossier was built, once it has its id."""
     pending: _Pending = d.__dict__.pop(_PENDING)
-    Handover.objects.bulk_create(pending.handovers)
-    DossierAgency.objects.bulk_create(list(pending.places.values()), ignore_conflicts=True)
+    for handover in pending.handovers:
+        handover.dossier_id = d.pk
+    insert_rows(pending.handovers)
+    places = list(pending.places.values())
+    for place in places:
+        place.dossier_id = d.pk
+    insert_rows(places)
 
 
 def _remember_place(d: Dossier, agency: Agency, department: Department | None) -> None:
@@ -798,9 +825,6 @@ def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
     # The whole dossier is built before its row is written (one INSERT, no UPDATE after): its
     # hand-over and place rows wait in `_PENDING` for its id.
     setattr(d, _PENDING, _Pending())
-    # A provisional, never-visible code: the day's number is taken last (below), so that the
-    # counter row stays locked only for the end of the transaction.
-    d.code = f"~{uuid.uuid4().hex}"
     department_id = _counter_department(who, agency.pk)
     department = _department(department_id) if department_id is not None else None
     if missing:
@@ -813,16 +837,20 @@ def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
     else:
         d.status = Status.RECEIVED
         _start_clock(d, steps, actor=actor, department=department, at=now)
-    d.save(force_insert=True)
-    for row in rows:
-        row.dossier = d
-    DossierComponent.objects.bulk_create(rows)
-    _write_pending(d)
-    if missing:
-        _activity(d, Action.REQUEST_SUPPLEMENT, None, actor, d.reason, now)
+    if connection.vendor == "postgresql":
+        # The day's counter stays locked from its number to the commit, and every receipt at
+        # this counter waits for it: the dossier's other rows are written first, with an id
+        # reserved from the table's sequence (their foreign keys are checked at commit), so
+        # that only the dossier's own row, the notification and the audit row come after it.
+        ((d.pk,),) = execute_prepared(_RESERVE_ID_SQL, [])
+        _write_children(d, rows, missing, actor, now)
+        _number(d, agency, local_day)
+        insert_rows([d])
     else:
-        _activity(d, "receive", None, actor, "", now)
-    _number(d, agency, local_day)
+        # SQLite: the transaction holds the database's write lock from its start anyway.
+        _number(d, agency, local_day)
+        insert_rows([d])
+        _write_children(d, rows, missing, actor, now)
     if missing:
         notify.supplement_requested(d)
     else:
@@ -843,6 +871,24 @@ def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
         },
     )
     return d
+
+
+def _write_children(
+    d: Dossier,
+    rows: list[DossierComponent],
+    missing: list[Component],
+    actor: User,
+    now: dt.datetime,
+) -> None:
+    """The new dossier's component, hand-over, place and history rows."""
+    for row in rows:
+        row.dossier = d
+    insert_rows(rows)
+    _write_pending(d)
+    if missing:
+        _activity(d, Action.REQUEST_SUPPLEMENT, None, actor, d.reason, now)
+    else:
+        _activity(d, "receive", None, actor, "", now)
 
 
 def _apply_fee_at_receipt(d: Dossier, data: ReceiptInput) -> None:

@@ -48,6 +48,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # notif_agency_id_idx begins with it
     )
     status = models.CharField(
         _("trạng thái"), max_length=8, choices=Status.choices, default=Status.PENDING

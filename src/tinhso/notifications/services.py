@@ -24,6 +24,7 @@ from tinhso.notifications.access import access_notification
 from tinhso.notifications.models import Channel, Notification, Status
 from tinhso.notifications.tasks import deliver_notification
 from tinhso.organizations.models import Agency
+from tinhso.rowwrite import insert_rows
 
 _RECIPIENT_MAX = 254
 _SUBJECT_MAX = 255
@@ -104,7 +105,7 @@ def notification_enqueue(
         raise ValidationError(errors)
 
     now = timezone.now()
-    row = Notification.objects.create(
+    row = Notification(
         channel=channel,
         recipient=address,
         subject=subject,
@@ -118,6 +119,7 @@ def notification_enqueue(
         next_attempt_at=now,
         created_at=now,
     )
+    insert_rows([row])
     _wake_worker_on_commit(row.pk)
     return row
 

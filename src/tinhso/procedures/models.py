@@ -295,3 +295,26 @@ class ProcessStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class CatalogueRevision(models.Model):
+    """The single row that tells the web processes whether the catalogue they keep is current.
+
+    Database triggers add one to `revision` in the transaction of every write to the tables a
+    receipt reads from the catalogue (procedures, versions, steps, components, fees, agencies,
+    departments), whoever writes: a service, the admin, a bulk update, a script. A process
+    re-reads this one row at most once per `TINHSO_CATALOGUE_RECHECK_SECONDS` and reads the
+    catalogue again only when it moved (migration 0002 creates the triggers).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("phiên bản danh mục thủ tục")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="cataloguerevision_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"catalogue revision {self.revision}"
