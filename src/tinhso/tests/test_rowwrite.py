@@ -1,0 +1,122 @@
+"""`tinhso.rowwrite.insert_rows`: the hot paths' INSERT writes what the ORM would write, on
+PostgreSQL (server-side binding, prepared) and SQLite alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tinhso.accounts.models import User
+from tinhso.audit.models import AuditEvent
+from tinhso.notifications.models import Notification, Status
+from tinhso.organizations.models import Agency
+from tinhso.rowwrite import execute_prepared, insert_rows
+from tinhso.testing.factories import make_agency
+
+pytestmark = pytest.mark.django_db
+
+
+def _agency() -> Agency:
+    return make_agency()
+
+
+def _event(n: int, **overrides: object) -> AuditEvent:
+    values: dict[str, object] = {
+        "seq": 10_000 + n,
+        "occurred_at": dt.datetime(2026, 11, 26, 9, 30, 15, 123456, tzinfo=dt.UTC),
+        "actor_label": "vanthu",
+        "action": "tests.rowwrite",
+        "object_type": "tests.thing",
+        "object_id": str(n),
+        "object_repr": "Quyết định bổ nhiệm",
+        "changes": {"subject": ["cũ", "mới"], "n": 1.5, "list": [1, None, True]},
+        "request_id": "r-1",
+        "ip_address": "2001:db8::1",
+        "prev_hash": "0" * 64,
+        "hash": f"{n:064x}",
+    }
+    values.update(overrides)
+    return AuditEvent(**values)
+
+
+def test_written_rows_read_back_as_the_orm_writes_them() -> None:
+    # given two new rows with JSON, an address, an aware time, a foreign key
+    agency = _agency()
+    rows = [_event(1, agency=agency), _event(2, ip_address=None, changes={})]
+
+    # when they are inserted in one statement
+    insert_rows(rows)
+
+    # then each got its id (in order), is no longer "adding", and reads back as written
+    assert all(r.pk is not None and not r._state.adding for r in rows)
+    assert rows[0].pk < rows[1].pk
+    first = AuditEvent.objects.get(pk=rows[0].pk)
+    assert first.seq == 10_001 and first.agency_id == agency.pk
+    assert first.changes == {"subject": ["cũ", "mới"], "n": 1.5, "list": [1, None, True]}
+    assert first.ip_address == "2001:db8::1"
+    assert first.occurred_at == dt.datetime(2026, 11, 26, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    second = AuditEvent.objects.get(pk=rows[1].pk)
+    assert (second.seq, second.ip_address, second.changes) == (10_002, None, {})
+
+
+def test_defaults_and_choices_are_the_models() -> None:
+    # given an outbox row built with only what a caller gives
+    before = timezone.now()
+    row = Notification(
+        channel="email", recipient="a@example.vn", subject="S", body_text="B", kind="k"
+    )
+
+    # when inserted
+    insert_rows([row])
+
+    # then the model's defaults were written (status, attempts, times)
+    stored = Notification.objects.get(pk=row.pk)
+    assert stored.status == Status.PENDING and stored.attempts == 0
+    assert stored.created_at >= before and stored.next_attempt_at >= before
+
+
+def test_a_reserved_id_is_written_as_given() -> None:
+    row = Notification(
+        pk=987_654, channel="email", recipient="a@example.vn", subject="S", body_text="B", kind="k"
+    )
+    insert_rows([row])
+    assert Notification.objects.filter(pk=987_654, subject="S").exists()
+
+
+def test_a_constraint_violation_is_djangos_integrity_error_and_rolls_back() -> None:
+    insert_rows([_event(1)])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows([_event(2, seq=10_001)])  # the same seq: unique
+    # the connection is usable after the savepoint's rollback, and nothing half-written stays
+    assert AuditEvent.objects.filter(seq=10_001).count() == 1
+    assert not AuditEvent.objects.filter(object_id="2").exists()
+
+
+def test_statements_are_seen_by_query_logging() -> None:
+    with CaptureQueriesContext(connection) as captured:
+        insert_rows([_event(1)])
+        ((value,),) = execute_prepared("SELECT %s + 1", [41])
+    assert value == 42
+    assert any('INSERT INTO "audit_auditevent"' in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_model_with_save_receivers_is_refused() -> None:
+    # User has a pre_save receiver (its search text): skipping it would write a wrong row
+    with pytest.raises(TypeError, match="signal receivers"):
+        insert_rows([User(username="khong-ghi")])
+    assert not User.objects.filter(username="khong-ghi").exists()
+
+
+def test_one_model_per_call() -> None:
+    with pytest.raises(TypeError, match="one model"):
+        insert_rows([_event(1), Notification(channel="email")])
+
+
+def test_nothing_to_write_is_no_statement() -> None:
+    with CaptureQueriesContext(connection) as captured:
+        insert_rows([])
+    assert captured.captured_queries == []
