@@ -27,7 +27,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models.signals import post_save, pre_save
 
-__all__ = ["execute_prepared", "insert_rows"]
+__all__ = ["Insert", "execute_prepared", "insert_rows"]
 
 _statements: dict[tuple[Any, ...], tuple[str, tuple[models.Field[Any, Any], ...]]] = {}
 _lock = threading.Lock()
@@ -87,6 +87,52 @@ def execute_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall() if cursor.description is not None else []
 
 
+class Insert:
+    """The INSERT of new objects of one model, its values prepared: `execute()` writes them
+    (alone, or `sql`/`params` as part of a larger statement, then `written(rows)`).
+
+    A caller that holds a lock while writing prepares the statement before taking the lock
+    and `refresh()`es the few values it learns under it (the dossier's code)."""
+
+    __slots__ = ("fields", "objs", "params", "returning", "sql")
+
+    def __init__(self, objs: Sequence[models.Model]) -> None:
+        if not objs:
+            raise ValueError("Insert: nothing to insert")
+        model = type(objs[0])
+        with_pk = objs[0].pk is not None
+        if any(type(o) is not model or (o.pk is not None) != with_pk for o in objs):
+            raise TypeError("insert_rows: one model per call, all with or all without their id")
+        self.objs = objs
+        self.returning = not with_pk
+        self.sql, self.fields = _statement(model, len(objs), with_pk, self.returning)
+        self.params: list[Any] = [
+            field.get_db_prep_save(field.pre_save(obj, True), connection)
+            for obj in objs
+            for field in self.fields
+        ]
+
+    def refresh(self, *names: str) -> None:
+        """Take again the values of the fields `names` from the objects."""
+        width = len(self.fields)
+        for position, field in enumerate(self.fields):
+            if field.name in names or field.attname in names:
+                for row, obj in enumerate(self.objs):
+                    value = getattr(obj, field.attname)
+                    self.params[row * width + position] = field.get_db_prep_save(value, connection)
+
+    def written(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Mark the objects saved, with the ids the statement returned (if it returned any)."""
+        for index, obj in enumerate(self.objs):
+            if self.returning:
+                obj.pk = rows[index][0]
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+    def execute(self) -> None:
+        self.written(execute_prepared(self.sql, self.params))
+
+
 def insert_rows(objs: Sequence[models.Model]) -> None:
     """INSERT new objects of one model in one statement; each gets its primary key.
 
@@ -94,21 +140,5 @@ def insert_rows(objs: Sequence[models.Model]) -> None:
     the database gives it (RETURNING, in the order of the rows: PostgreSQL and SQLite return
     the rows of a multi-row VALUES in that order).
     """
-    if not objs:
-        return
-    model = type(objs[0])
-    with_pk = objs[0].pk is not None
-    if any(type(o) is not model or (o.pk is not None) != with_pk for o in objs):
-        raise TypeError("insert_rows: one model per call, all with or all without their id")
-    returning = not with_pk
-    sql, fields = _statement(model, len(objs), with_pk, returning)
-    params: list[Any] = []
-    for obj in objs:
-        for field in fields:
-            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
-    rows = execute_prepared(sql, params)
-    for index, obj in enumerate(objs):
-        if returning:
-            obj.pk = rows[index][0]
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    if objs:
+        Insert(objs).execute()

@@ -18,7 +18,7 @@ from django.utils.ipv6 import clean_ipv6_address
 from tinhso import requestcontext
 from tinhso.audit.chain import GENESIS_HASH, ChainLink, link_hash
 from tinhso.audit.models import AuditChainHead, AuditEvent
-from tinhso.rowwrite import execute_prepared, insert_rows
+from tinhso.rowwrite import Insert, execute_prepared, insert_rows
 
 
 def _finite(value: Any) -> Any:
@@ -100,9 +100,6 @@ def _locked_head() -> tuple[int, str, dt.datetime | None]:
 
 
 def _move_head(seq: int, digest: str, occurred_at: dt.datetime) -> None:
-    if connection.vendor == "postgresql":
-        execute_prepared(_MOVE_HEAD_SQL, [seq, digest, occurred_at])
-        return
     AuditChainHead.objects.filter(id=1).update(seq=seq, hash=digest, occurred_at=occurred_at)
 
 
@@ -177,6 +174,17 @@ def audit_record(
         prev_hash=link.prev_hash,
         hash=digest,
     )
+    if connection.vendor == "postgresql":
+        # The row and the head's move in one statement: one round trip fewer while every
+        # audited write of the platform waits for this head.
+        insert = Insert([event])
+        insert.written(
+            execute_prepared(
+                f"WITH e AS ({insert.sql}), h AS ({_MOVE_HEAD_SQL}) SELECT * FROM e",  # noqa: S608
+                [*insert.params, link.seq, digest, occurred_at],
+            )
+        )
+        return event
     insert_rows([event])
     _move_head(link.seq, digest, occurred_at)
     return event

@@ -7,6 +7,10 @@ an e-mail address gets nothing here (SMS comes behind a provider interface later
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from typing import Final
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,22 +26,72 @@ def public_url(d: Dossier) -> str:
     return f"{base}{reverse('dossiers:track')}?code={d.code}"
 
 
-def _send(d: Dossier, kind: str, subject: str, template: str) -> None:
-    if not d.applicant_email:
-        return
+def _render(d: Dossier, subject: str, template: str) -> tuple[str, str]:
+    context = {"d": d, "tracking_url": public_url(d)}
+    return f"[{d.code}] {subject}", render_to_string(f"dossiers/mail/{template}.txt", context)
+
+
+def _enqueue(d: Dossier, kind: str, subject: str, body: str) -> None:
     from tinhso.notifications.services import notification_enqueue
 
-    context = {"d": d, "tracking_url": public_url(d)}
-    body = render_to_string(f"dossiers/mail/{template}.txt", context)
     notification_enqueue(
         channel="email",
         recipient=d.applicant_email,
-        subject=f"[{d.code}] {subject}",
+        subject=subject,
         body_text=body,
         kind=kind,
         obj=d,
         agency=d.receiving_agency,
     )
+
+
+def _send(d: Dossier, kind: str, subject: str, template: str) -> None:
+    if not d.applicant_email:
+        return
+    _enqueue(d, kind, *_render(d, subject, template))
+
+
+#: Stands for the dossier's code in a mail rendered before the code exists: letters and
+#: digits (no escaping changes it), drawn at random per process (no applicant types it).
+_CODE_MARK: Final = f"MAHOSO{uuid.uuid4().hex.upper()}"
+
+
+def _later(d: Dossier, kind: str, subject: str, template: str) -> Callable[[], None]:
+    if not d.applicant_email:
+        return lambda: None
+    code, d.code = d.code, _CODE_MARK
+    try:
+        with override("vi"):
+            marked_subject, marked_body = _render(d, subject, template)
+    finally:
+        d.code = code
+
+    def send() -> None:
+        _enqueue(
+            d,
+            kind,
+            marked_subject.replace(_CODE_MARK, d.code),
+            marked_body.replace(_CODE_MARK, d.code),
+        )
+
+    return send
+
+
+def received_later(d: Dossier) -> Callable[[], None]:
+    """The receipt's mail (`received`, or `supplement_requested` for a dossier received in
+    status 5), rendered now, before the dossier has its code; the function returned puts
+    the code in and queues the mail. A receipt renders while other receipts may take the
+    day's number, and only queues once it holds it."""
+    from tinhso.dossiers.models import Status
+
+    with override("vi"):
+        if d.status == Status.SUPPLEMENT:
+            return _later(
+                d, "dossier.supplement", _("Yêu cầu bổ sung, hoàn thiện hồ sơ"), "supplement"
+            )
+        return _later(
+            d, "dossier.received", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), "received"
+        )
 
 
 def received(d: Dossier) -> None:

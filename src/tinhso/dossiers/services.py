@@ -77,7 +77,7 @@ from tinhso.procedures.models import (
     StepKind,
     VersionStatus,
 )
-from tinhso.rowwrite import execute_prepared, insert_rows
+from tinhso.rowwrite import Insert, execute_prepared, insert_rows
 from tinhso.text import fold
 from tinhso.workcalendar.arithmetic import TIMEZONE, CalendarError, to_local
 
@@ -839,22 +839,24 @@ def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
         _start_clock(d, steps, actor=actor, department=department, at=now)
     if connection.vendor == "postgresql":
         # The day's counter stays locked from its number to the commit, and every receipt at
-        # this counter waits for it: the dossier's other rows are written first, with an id
-        # reserved from the table's sequence (their foreign keys are checked at commit), so
-        # that only the dossier's own row, the notification and the audit row come after it.
+        # this counter waits for it: all that can be is done before. The dossier's other rows
+        # are written first, with an id reserved from the table's sequence (their foreign keys
+        # are checked at commit); its own row's values are prepared and its mail rendered
+        # without the code, which goes in once the number is taken.
         ((d.pk,),) = execute_prepared(_RESERVE_ID_SQL, [])
         _write_children(d, rows, missing, actor, now)
+        mail = notify.received_later(d)
+        row = Insert([d])
         _number(d, agency, local_day)
-        insert_rows([d])
+        row.refresh("code", "search_text")
+        row.execute()
+        mail()
     else:
         # SQLite: the transaction holds the database's write lock from its start anyway.
         _number(d, agency, local_day)
         insert_rows([d])
         _write_children(d, rows, missing, actor, now)
-    if missing:
-        notify.supplement_requested(d)
-    else:
-        notify.received(d)
+        notify.received_later(d)()
     audit_record(
         actor=actor,
         action="dossiers.dossier.receive",
