@@ -64,6 +64,43 @@ def _statement(
     return sql, fields
 
 
+#: Fields whose value the PostgreSQL driver takes as the object holds it: Django's preparation
+#: of these (`get_db_prep_save`) only checks the Python type and hands the value on.
+_PLAIN_TYPES: tuple[type[models.Field[Any, Any]], ...] = (
+    models.CharField,  # and EmailField, SlugField, URLField
+    models.TextField,
+    models.BooleanField,
+    models.IntegerField,  # and the small, big and positive ones
+    models.AutoField,
+    models.BigAutoField,
+)
+_plain: dict[tuple[Any, ...], tuple[bool, ...]] = {}
+#: The values taken as they are in those fields; any other (a lazy translation, a choice's
+#: enum member, a number as text) goes through Django's preparation.
+_PLAIN_VALUES = frozenset({str, int, bool, type(None)})
+_PREPARE = object()
+
+
+def _is_plain(field: models.Field[Any, Any]) -> bool:
+    if isinstance(field, models.ForeignKey):
+        return _is_plain(field.target_field)
+    return isinstance(field, _PLAIN_TYPES) and type(field).pre_save is models.Field.pre_save
+
+
+def _plain_columns(
+    model: type[models.Model], fields: tuple[models.Field[Any, Any], ...]
+) -> tuple[bool, ...]:
+    """Which of `fields` go to the database as they are (PostgreSQL only: SQLite's driver is
+    given what Django's preparation makes of each value)."""
+    key = (model, fields, connection.vendor)
+    found = _plain.get(key)
+    if found is None:
+        postgresql = connection.vendor == "postgresql"
+        found = tuple(postgresql and _is_plain(f) for f in fields)
+        _plain[key] = found
+    return found
+
+
 def _server_binding_cursor() -> Any:
     """A Django cursor (error translation, query logging, execute wrappers) over a psycopg
     cursor that binds on the server, so that psycopg prepares what runs often."""
@@ -95,6 +132,7 @@ class Insert:
     and `refresh()`es the few values it learns under it (the dossier's code)."""
 
     __slots__ = ("fields", "objs", "params", "returning", "sql")
+    params: list[Any]
 
     def __init__(self, objs: Sequence[models.Model]) -> None:
         if not objs:
@@ -106,11 +144,15 @@ class Insert:
         self.objs = objs
         self.returning = not with_pk
         self.sql, self.fields = _statement(model, len(objs), with_pk, self.returning)
-        self.params: list[Any] = [
-            field.get_db_prep_save(field.pre_save(obj, True), connection)
-            for obj in objs
-            for field in self.fields
-        ]
+        plain = _plain_columns(model, self.fields)
+        params: list[Any] = []
+        for obj in objs:
+            for field, is_plain in zip(self.fields, plain, strict=True):
+                value = getattr(obj, field.attname) if is_plain else _PREPARE
+                if type(value) not in _PLAIN_VALUES:  # lazy text, choices, Decimal…: Django's
+                    value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+                params.append(value)
+        self.params = params
 
     def refresh(self, *names: str) -> None:
         """Take again the values of the fields `names` from the objects."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.access import Actor
 from tinhso.accounts.models import AccountKind
 from tinhso.files.models import StoredFile
+from tinhso.rowwrite import execute_prepared
 
 #: A rule another app registers: may this actor read this file (through my objects)?
 FileAccessRule = Callable[[Actor, StoredFile], bool]
@@ -94,6 +96,26 @@ def access_file(actor: Actor, file_id: int) -> StoredFile:
     return stored
 
 
+def _own_or_agencys(actor: Actor, ids: list[int]) -> list[StoredFile]:
+    """`StoredFile.objects.filter(Q(uploaded_by=actor) | Q(agency__in=actor's), pk__in=ids)`
+    as one statement built once per process and prepared on the connection: every receipt
+    and every registered document checks its files, and the ORM's building of this query
+    was a sixth of a receipt's Python time."""
+    fields = [f.attname for f in StoredFile._meta.concrete_fields]
+    agencies = sorted(actor.agency_ids) if actor.is_official else []
+    rows = execute_prepared(_USABLE_SQL, [ids, actor.user_id, agencies])
+    return [StoredFile.from_db(connection.alias, fields, row) for row in rows]
+
+
+# The model's column names; every value is a parameter.
+_USABLE_SQL = (
+    "SELECT "  # noqa: S608
+    + ", ".join(f'"{f.column}"' for f in StoredFile._meta.concrete_fields)
+    + ' FROM "files_storedfile" WHERE "id" = ANY(%s::bigint[]) '
+    + 'AND ("uploaded_by_id" = %s OR "agency_id" = ANY(%s::bigint[]))'
+)
+
+
 def usable_files(actor: Actor, ids: Iterable[int], *, field: str = "files") -> list[StoredFile]:
     """The files `ids` (in that order, without repeats) if the actor may attach every one.
 
@@ -106,10 +128,13 @@ def usable_files(actor: Actor, ids: Iterable[int], *, field: str = "files") -> l
         return []
     found: dict[int, StoredFile] = {}
     if actor.is_authenticated:
-        mine = Q(uploaded_by_id=actor.user_id)
-        if actor.is_official:
-            mine |= Q(agency_id__in=actor.agency_ids)
-        found = {f.pk: f for f in StoredFile.objects.filter(mine, pk__in=wanted)}
+        if connection.vendor == "postgresql":
+            found = {f.pk: f for f in _own_or_agencys(actor, wanted)}
+        else:
+            mine = Q(uploaded_by_id=actor.user_id)
+            if actor.is_official:
+                mine |= Q(agency_id__in=actor.agency_ids)
+            found = {f.pk: f for f in StoredFile.objects.filter(mine, pk__in=wanted)}
         # An agency's file that another app governs (a draft of an official document) is
         # attached only by who may read it: attaching must not become a way to read it.
         found = {
