@@ -165,3 +165,26 @@ class ApiToken(models.Model):
     def is_live(self, now: object | None = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and self.expires_at > moment  # type: ignore[operator]
+
+
+class AccessRevision(models.Model):
+    """The single row that tells the web processes whether the API tokens they keep are current.
+
+    Database triggers add one to `revision` in the transaction of every write to the API tokens
+    (but for `last_used_at`, bookkeeping), the users and the memberships, whoever writes (a
+    service, the admin, a bulk update). A process re-reads this row at most once per
+    `TINHSO_API_TOKEN_RECHECK_SECONDS` and reads a token again only when it moved (migration
+    0004 creates the triggers; `tinhso.accounts.authentication`).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("phiên bản quyền truy cập")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="accessrevision_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"access revision {self.revision}"

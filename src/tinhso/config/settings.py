@@ -417,7 +417,7 @@ TINHSO_EXCHANGE_RECHECK_SECONDS = 0.0 if IS_TEST else env_int("TINHSO_EXCHANGE_R
 # An API token, its user and memberships, kept per process; a revocation is seen at once by the
 # process that makes it, by the others within this many seconds.
 TINHSO_API_TOKEN_RECHECK_SECONDS = (
-    0.0 if IS_TEST else env_int("TINHSO_API_TOKEN_RECHECK_SECONDS", 5)
+    0.0 if IS_TEST else env_int("TINHSO_API_TOKEN_RECHECK_SECONDS", 2)
 )
 
 # --- Logging: JSON lines with the request id -----------------------------------------------

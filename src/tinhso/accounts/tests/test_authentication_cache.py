@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient, APIRequestFactory
 
 from tinhso.accounts import authentication
-from tinhso.accounts.models import ApiToken, Membership, Role, User
+from tinhso.accounts.models import AccessRevision, ApiToken, Membership, Role, User
 from tinhso.accounts.services import api_token_issue, api_token_revoke, membership_end
 from tinhso.accounts.services.officials import user_deactivate
 from tinhso.organizations.models import Agency
@@ -37,9 +37,11 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[Clock]:
-    """Tokens kept for 5 s (production's default; the test settings keep none)."""
+def clock(monkeypatch: pytest.MonkeyPatch, settings: Any, db: None) -> Iterator[Clock]:
+    """The access revision re-read every 5 s (the test settings keep nothing)."""
     settings.TINHSO_API_TOKEN_RECHECK_SECONDS = 5
+    # The migration writes the row; a transactional test's flush may have emptied the table.
+    AccessRevision.objects.get_or_create(pk=1)
     c = Clock()
     monkeypatch.setattr(authentication, "_monotonic", c)
     authentication.api_token_cache_clear()
@@ -74,11 +76,62 @@ def test_a_kept_token_is_not_read_again_within_the_interval(clock: Clock, agency
     clock.now += 5.1
     later = _token_queries(client, DOSSIERS)
 
-    # then the second request read neither the token nor the memberships; the third read both
+    # then neither read the token nor the memberships: after the interval only the access
+    # revision was read again, and nothing had changed
     assert again == (200, [])
+    assert later == (200, [])
+
+
+def test_a_kept_token_is_read_again_after_a_change_elsewhere(
+    clock: Clock, agency_a: Agency
+) -> None:
+    # given a token in use
+    user = official(Role.CHUYEN_VIEN, agency=agency_a)
+    client, _token = _client(user)
+    assert client.get(ME).status_code == 200
+
+    # when another process changes the account (no save signal reaches this one)
+    User.objects.filter(pk=user.pk).update(first_name="Đổi")
+    clock.now += 5.1
+    later = _token_queries(client, DOSSIERS)
+
+    # then the token and memberships are read again
     assert later[0] == 200
     assert any("accounts_apitoken" in sql for sql in later[1])
     assert any("accounts_membership" in sql for sql in later[1])
+
+
+def _revision() -> int:
+    return int(AccessRevision.objects.get_or_create(pk=1)[0].revision)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(
+            lambda t: ApiToken.objects.filter(pk=t.pk).update(revoked_at=timezone.now()),
+            id="token-revoked",
+        ),
+        pytest.param(
+            lambda t: User.objects.filter(pk=t.user_id).update(is_active=False), id="user"
+        ),
+        pytest.param(
+            lambda t: Membership.objects.filter(user_id=t.user_id).delete(), id="membership"
+        ),
+    ],
+)
+def test_every_write_that_decides_a_token_moves_the_revision(agency_a: Agency, write: Any) -> None:
+    _, token = _client(official(Role.CHUYEN_VIEN, agency=agency_a))
+    before = _revision()
+    write(token)
+    assert _revision() > before
+
+
+def test_the_last_use_bookkeeping_leaves_the_revision(agency_a: Agency) -> None:
+    _, token = _client(official(Role.CHUYEN_VIEN, agency=agency_a))
+    before = _revision()
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    assert _revision() == before
 
 
 def test_each_request_gets_its_own_user_object(clock: Clock, agency_a: Agency) -> None:
