@@ -27,7 +27,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models.signals import post_save, pre_save
 
-__all__ = ["Insert", "execute_prepared", "insert_rows"]
+__all__ = ["Insert", "execute_prepared", "insert_rows", "insert_together"]
 
 _statements: dict[tuple[Any, ...], tuple[str, tuple[models.Field[Any, Any], ...]]] = {}
 _lock = threading.Lock()
@@ -184,3 +184,30 @@ def insert_rows(objs: Sequence[models.Model]) -> None:
     """
     if objs:
         Insert(objs).execute()
+
+
+def insert_together(groups: Sequence[Sequence[models.Model]]) -> None:
+    """INSERT the new objects of several models at once: on PostgreSQL in one statement (each
+    group a data-modifying WITH query), elsewhere one statement per group. The groups must not
+    depend on each other's rows but through deferred foreign keys."""
+    inserts = [Insert(group) for group in groups if group]
+    if connection.vendor != "postgresql" or len(inserts) < 2:
+        for insert in inserts:
+            insert.execute()
+        return
+    queries: list[str] = []
+    outputs: list[str] = []
+    params: list[Any] = []
+    for index, insert in enumerate(inserts):
+        queries.append(f"c{index} AS ({insert.sql})")
+        params.extend(insert.params)
+        if insert.returning:
+            outputs.append(f"SELECT {index} AS g, * FROM c{index}")  # noqa: S608
+    final = " UNION ALL ".join(outputs) if outputs else "SELECT NULL, NULL"
+    rows = execute_prepared(f"WITH {', '.join(queries)} {final}", params)
+    returned: dict[int, list[tuple[Any, ...]]] = {}
+    for group, pk in rows:
+        if group is not None:
+            returned.setdefault(group, []).append((pk,))
+    for index, insert in enumerate(inserts):
+        insert.written(returned.get(index, []))

@@ -77,7 +77,7 @@ from tinhso.procedures.models import (
     StepKind,
     VersionStatus,
 )
-from tinhso.rowwrite import Insert, execute_prepared, insert_rows
+from tinhso.rowwrite import Insert, execute_prepared, insert_rows, insert_together
 from tinhso.text import fold
 from tinhso.workcalendar.arithmetic import TIMEZONE, CalendarError, to_local
 
@@ -464,7 +464,13 @@ def _search_text(d: Dossier) -> str:
 def _activity(
     d: Dossier, action: str, status_from: int | None, actor: User | None, note: str, at: dt.datetime
 ) -> None:
-    row = ActivityRow(
+    insert_rows([_activity_row(d, action, status_from, actor, note, at)])
+
+
+def _activity_row(
+    d: Dossier, action: str, status_from: int | None, actor: User | None, note: str, at: dt.datetime
+) -> ActivityRow:
+    return ActivityRow(
         dossier=d,
         action=action,
         status_from=status_from,
@@ -474,7 +480,6 @@ def _activity(
         note=note[:MAX_REASON],
         occurred_at=at,
     )
-    insert_rows([row])
 
 
 @dataclass(slots=True)
@@ -486,7 +491,7 @@ class _Pending:
     places: dict[tuple[int, int | None], DossierAgency] = field(default_factory=dict)
 
 
-#: Set on a new dossier's object while the receipt builds it (see `_write_pending`).
+#: Set on a new dossier's object while the receipt builds it (see `_pending_rows`).
 _PENDING = "_pending_rows"
 
 
@@ -495,16 +500,15 @@ def _pending(d: Dossier) -> _Pending | None:
     return pending
 
 
-def _write_pending(d: Dossier) -> None:
-    """Write the rows collected while the new dossier was built, once it has its id."""
+def _pending_rows(d: Dossier) -> tuple[list[Handover], list[DossierAgency]]:
+    """The rows collected while the new dossier was built, given its id."""
     pending: _Pending = d.__dict__.pop(_PENDING)
     for handover in pending.handovers:
         handover.dossier_id = d.pk
-    insert_rows(pending.handovers)
     places = list(pending.places.values())
     for place in places:
         place.dossier_id = d.pk
-    insert_rows(places)
+    return pending.handovers, places
 
 
 def _remember_place(d: Dossier, agency: Agency, department: Department | None) -> None:
@@ -882,15 +886,16 @@ def _write_children(
     actor: User,
     now: dt.datetime,
 ) -> None:
-    """The new dossier's component, hand-over, place and history rows."""
+    """The new dossier's component, hand-over, place and history rows (one statement on
+    PostgreSQL)."""
     for row in rows:
         row.dossier = d
-    insert_rows(rows)
-    _write_pending(d)
+    handovers, places = _pending_rows(d)
     if missing:
-        _activity(d, Action.REQUEST_SUPPLEMENT, None, actor, d.reason, now)
+        history = _activity_row(d, Action.REQUEST_SUPPLEMENT, None, actor, d.reason, now)
     else:
-        _activity(d, "receive", None, actor, "", now)
+        history = _activity_row(d, "receive", None, actor, "", now)
+    insert_together([rows, handovers, places, [history]])
 
 
 def _apply_fee_at_receipt(d: Dossier, data: ReceiptInput) -> None:

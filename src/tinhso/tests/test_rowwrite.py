@@ -14,7 +14,7 @@ from tinhso.accounts.models import User
 from tinhso.audit.models import AuditEvent
 from tinhso.notifications.models import Notification, Status
 from tinhso.organizations.models import Agency
-from tinhso.rowwrite import execute_prepared, insert_rows
+from tinhso.rowwrite import execute_prepared, insert_rows, insert_together
 from tinhso.testing.factories import make_agency
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +120,22 @@ def test_nothing_to_write_is_no_statement() -> None:
     with CaptureQueriesContext(connection) as captured:
         insert_rows([])
     assert captured.captured_queries == []
+
+
+def test_rows_of_several_models_written_together_get_their_ids() -> None:
+    # given new rows of two models, one group of two
+    events = [_event(1), _event(2)]
+    mail = Notification(
+        channel="email", recipient="a@example.vn", subject="S", body_text="B", kind="k"
+    )
+
+    # when they are written together (one statement on PostgreSQL)
+    with CaptureQueriesContext(connection) as captured:
+        insert_together([events, [], [mail]])
+
+    # then each row is in its table with the id its object got
+    inserts = [q for q in captured.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 2)
+    assert [AuditEvent.objects.get(pk=e.pk).object_id for e in events] == ["1", "2"]
+    assert Notification.objects.get(pk=mail.pk).subject == "S"
+    assert not any(o._state.adding for o in (*events, mail))
