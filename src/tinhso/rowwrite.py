@@ -103,14 +103,25 @@ def _plain_columns(
 
 def _server_binding_cursor() -> Any:
     """A Django cursor (error translation, query logging, execute wrappers) over a psycopg
-    cursor that binds on the server, so that psycopg prepares what runs often."""
+    cursor that binds on the server, so that psycopg prepares what runs often. The psycopg
+    cursor is kept with its connection and used again (it holds no state between statements
+    once their rows are fetched)."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
-        return connection._prepare_cursor(raw)  # type: ignore[attr-defined]
+    raw_connection = connection.connection
+    kept = getattr(connection, "_tinhso_server_cursor", None)
+    if kept is None or kept[0] is not raw_connection or kept[1].closed:
+        with connection.wrap_database_errors:
+            kept = (raw_connection, ServerBindingCursor(raw_connection))  # type: ignore[call-arg]
+        connection._tinhso_server_cursor = kept  # type: ignore[attr-defined]
+    return connection._prepare_cursor(kept[1])  # type: ignore[attr-defined]
+
+
+#: The statements as bytes, encoded once: psycopg would encode (and hash, for its cache of
+#: converted queries) a str on every run; a bytes object keeps its hash.
+_encoded: dict[str, bytes] = {}
 
 
 def execute_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -118,10 +129,18 @@ def execute_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     RETURNING). On PostgreSQL the parameters are bound by the server, and psycopg prepares a
     statement on its connection once it has run a few times (`prepare_threshold`); elsewhere
     it goes through Django's usual cursor."""
-    cursor = _server_binding_cursor() if connection.vendor == "postgresql" else connection.cursor()
-    with cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description is not None else []
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description is not None else []
+    query = _encoded.get(sql)
+    if query is None:
+        query = sql.encode()
+        if len(_encoded) < 10_000:  # the hot paths have a few dozen statements
+            _encoded[sql] = query
+    cursor = _server_binding_cursor()
+    cursor.execute(query, params)
+    return cursor.fetchall() if cursor.description is not None else []
 
 
 class Insert:
