@@ -3,6 +3,9 @@ from django.urls import include, path
 from tinhso.signatures.pki_views import pki
 
 urlpatterns = [
+    # First: integrations call the API many times a second, and Django tries the patterns in
+    # order (the site's pages under "" would be tried one by one before it).
+    path("api/v1/", include("tinhso.api.urls")),
     path("", include("tinhso.web.urls")),
     path("accounts/", include("tinhso.accounts.urls")),
     path("organizations/", include("tinhso.organizations.urls")),
@@ -17,5 +20,4 @@ urlpatterns = [
     path("lien-thong/", include("tinhso.exchange.urls")),
     path("pki/<path:path>", pki, name="pki"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("tinhso.api.urls")),
 ]
