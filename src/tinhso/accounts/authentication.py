@@ -30,7 +30,7 @@ from rest_framework.request import Request
 from tinhso.accounts.access import Actor, actor_for
 from tinhso.accounts.models import ApiToken, Membership, User
 from tinhso.accounts.tokens import hash_token_key
-from tinhso.rowwrite import execute_prepared
+from tinhso.revision import RevisionWatch, still_current
 
 #: `last_used_at` is bookkeeping for administrators (which tokens are stale), not business
 #: state: refreshed at most this often, without an audit row, to spare a write per request.
@@ -60,18 +60,16 @@ _lock = threading.Lock()
 #: Bumped by every forget: a read that started before it must not be kept after it.
 _generation = 0
 _monotonic = time.monotonic  # replaced in tests to move the clock
-#: The access revision last read and when (None: not read since the last forget).
-_revision: tuple[int | None, float] | None = None
-_REVISION_SQL = 'SELECT "revision" FROM "accounts_accessrevision" WHERE "id" = 1'
+_revision = RevisionWatch('SELECT "revision" FROM "accounts_accessrevision" WHERE "id" = 1')
 
 
 def api_token_cache_clear() -> None:
     """Forget every token this process has read (on saves of tokens, users, memberships)."""
-    global _generation, _revision
+    global _generation
     with _lock:
         _generation += 1
         _kept.clear()
-        _revision = None
+    _revision.forget()
 
 
 def _forget(**_: Any) -> None:
@@ -81,19 +79,6 @@ def _forget(**_: Any) -> None:
 for _model in (ApiToken, User, Membership):
     post_save.connect(_forget, sender=_model, dispatch_uid=f"api-token-{_model}")
     post_delete.connect(_forget, sender=_model, dispatch_uid=f"api-token-{_model}-d")
-
-
-def _access_revision(interval: float, now: float) -> int | None:
-    """The access revision, read again once the last reading is `interval` old."""
-    global _revision
-    last = _revision
-    if last is not None and now - last[1] < interval:
-        return last[0]
-    rows = execute_prepared(_REVISION_SQL, [])
-    revision = rows[0][0] if rows else None
-    with _lock:
-        _revision = (revision, now)
-    return revision
 
 
 def _read(
@@ -121,12 +106,9 @@ def _lookup(key_hash: str) -> tuple[ApiToken | None, Actor | None]:
     if interval <= 0:
         return _read(key_hash, keep=False)
     now = _monotonic()
-    revision = _access_revision(interval, now)
+    revision = _revision.current(interval, now)
     kept = _kept.get(key_hash)
-    # Without the revision row (a test's flush) a kept token is trusted for the interval.
-    if kept is not None and (
-        kept.revision == revision if revision is not None else now - kept.read_at < interval
-    ):
+    if kept is not None and still_current(kept.revision, kept.read_at, revision, now, interval):
         return kept.token, kept.actor
     return _read(key_hash, keep=True, revision=revision)
 

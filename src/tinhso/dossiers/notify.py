@@ -15,7 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from tinhso.dossiers.models import Dossier
 
@@ -77,6 +77,19 @@ def _later(d: Dossier, kind: str, subject: str, template: str) -> Callable[[], N
     return send
 
 
+#: The receipt's two mails: (kind, subject, template).
+_RECEIVED = (
+    "dossier.received",
+    gettext_lazy("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "received",
+)
+_SUPPLEMENT = (
+    "dossier.supplement",
+    gettext_lazy("Yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "supplement",
+)
+
+
 def received_later(d: Dossier) -> Callable[[], None]:
     """The receipt's mail (`received`, or `supplement_requested` for a dossier received in
     status 5), rendered now, before the dossier has its code; the function returned puts
@@ -84,24 +97,21 @@ def received_later(d: Dossier) -> Callable[[], None]:
     day's number, and only queues once it holds it."""
     from tinhso.dossiers.models import Status
 
+    kind, subject, template = _SUPPLEMENT if d.status == Status.SUPPLEMENT else _RECEIVED
     with override("vi"):
-        if d.status == Status.SUPPLEMENT:
-            return _later(
-                d, "dossier.supplement", _("Yêu cầu bổ sung, hoàn thiện hồ sơ"), "supplement"
-            )
-        return _later(
-            d, "dossier.received", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), "received"
-        )
+        return _later(d, kind, str(subject), template)
 
 
 def received(d: Dossier) -> None:
+    kind, subject, template = _RECEIVED
     with override("vi"):
-        _send(d, "dossier.received", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), "received")
+        _send(d, kind, str(subject), template)
 
 
 def supplement_requested(d: Dossier) -> None:
+    kind, subject, template = _SUPPLEMENT
     with override("vi"):
-        _send(d, "dossier.supplement", _("Yêu cầu bổ sung, hoàn thiện hồ sơ"), "supplement")
+        _send(d, kind, str(subject), template)
 
 
 def refused(d: Dossier) -> None:

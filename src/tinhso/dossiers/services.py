@@ -77,6 +77,7 @@ from tinhso.procedures.models import (
     StepKind,
     VersionStatus,
 )
+from tinhso.revision import RevisionWatch, still_current
 from tinhso.rowwrite import Insert, execute_prepared, insert_rows, insert_together
 from tinhso.text import fold
 from tinhso.workcalendar.arithmetic import TIMEZONE, CalendarError, to_local
@@ -254,12 +255,10 @@ _catalogue: dict[tuple[Any, ...], tuple[int | None, float, Any]] = {}
 _catalogue_lock = threading.Lock()
 #: Bumped by every forget: a read that started before it must not be kept after it.
 _catalogue_generation = 0
-#: The revision last read from the database and when (None: never, or no revision row).
-_revision: tuple[int | None, float] | None = None
+_revision = RevisionWatch('SELECT "revision" FROM "procedures_cataloguerevision" WHERE "id" = 1')
 _monotonic = time.monotonic  # replaced in tests to move the clock
 #: Beyond this many entries the process forgets them all (a province has ~2,000 procedures).
 _CATALOGUE_MAX = 20_000
-_REVISION_SQL = 'SELECT "revision" FROM "procedures_cataloguerevision" WHERE "id" = 1'
 
 
 def catalogue_recheck_seconds() -> float:
@@ -275,29 +274,16 @@ def catalogue_recheck_seconds() -> float:
 
 def catalogue_cache_clear(**_: Any) -> None:
     """Forget the catalogue rows this process has kept."""
-    global _catalogue_generation, _revision
+    global _catalogue_generation
     with _catalogue_lock:
         _catalogue_generation += 1
         _catalogue.clear()
-        _revision = None
+    _revision.forget()
 
 
 for _model in (Procedure, ProcedureVersion, ProcessStep, Component, Fee, Agency, Department):
     post_save.connect(catalogue_cache_clear, sender=_model, dispatch_uid=f"receipt-{_model}")
     post_delete.connect(catalogue_cache_clear, sender=_model, dispatch_uid=f"receipt-{_model}-d")
-
-
-def _catalogue_revision(interval: float, now: float) -> int | None:
-    """The catalogue's revision, read again once the last reading is `interval` old."""
-    global _revision
-    last = _revision
-    if last is not None and now - last[1] < interval:
-        return last[0]
-    rows = execute_prepared(_REVISION_SQL, [])
-    revision = rows[0][0] if rows else None
-    with _catalogue_lock:
-        _revision = (revision, now)
-    return revision
 
 
 def _kept(key: tuple[Any, ...], load: Callable[[], _T]) -> _T:
@@ -309,11 +295,9 @@ def _kept(key: tuple[Any, ...], load: Callable[[], _T]) -> _T:
     now = _monotonic()
     with _catalogue_lock:
         generation = _catalogue_generation
-    revision = _catalogue_revision(interval, now)
+    revision = _revision.current(interval, now)
     entry = _catalogue.get(key)
-    if entry is not None and (
-        entry[0] == revision if revision is not None else now - entry[1] < interval
-    ):
+    if entry is not None and still_current(entry[0], entry[1], revision, now, interval):
         value: _T = entry[2]
         return value
     value = load()
