@@ -21,7 +21,7 @@ written get their primary key and `_state.adding = False`, as after `save()`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -30,6 +30,7 @@ from django.db.models.signals import post_save, pre_save
 __all__ = ["Insert", "execute_prepared", "insert_rows", "insert_together"]
 
 _statements: dict[tuple[Any, ...], tuple[str, tuple[models.Field[Any, Any], ...]]] = {}
+_with_sql: dict[tuple[Any, ...], str] = {}
 _lock = threading.Lock()
 
 
@@ -181,6 +182,48 @@ class Insert:
                 for row, obj in enumerate(self.objs):
                     value = getattr(obj, field.attname)
                     self.params[row * width + position] = field.get_db_prep_save(value, connection)
+
+    def sql_with(
+        self, expressions: Mapping[str, tuple[str, Sequence[Any]]], source: str = ""
+    ) -> tuple[str, list[Any]]:
+        """The INSERT of one object (PostgreSQL) with some columns' values computed by the
+        database: `{field name: (SQL expression, its parameters)}`, for a row written in the
+        same statement as what it depends on (the dossier's code, from the day's counter in a
+        WITH query). With a `source` (a WITH query's name) the row is `SELECT`ed from it, and
+        written only if the source has a row; the expressions may name its columns.
+        Returns the statement and its parameters, in order; `written()` follows.
+        """
+        if len(self.objs) != 1:
+            raise ValueError("Insert.sql_with: one object only")
+        key = (self.sql, source, tuple((name, sql) for name, (sql, _) in expressions.items()))
+        found = _with_sql.get(key)
+        names = {f.name: f for f in self.fields} | {f.attname: f for f in self.fields}
+        unknown = set(expressions) - set(names)
+        if unknown:
+            raise ValueError(f"Insert.sql_with: no column {', '.join(sorted(unknown))}")
+        by_field = {names[name]: (sql, params) for name, (sql, params) in expressions.items()}
+        params: list[Any] = []
+        values: list[str] = []
+        for field, value in zip(self.fields, self.params, strict=True):
+            computed = by_field.get(field)
+            if computed is None:
+                values.append("%s")
+                params.append(value)
+            else:
+                values.append(f"({computed[0]})")
+                params.extend(computed[1])
+        if found is None:
+            head, _, tail = self.sql.partition(" VALUES ")
+            returning = tail.partition(")")[2]  # after the single row: "" or " RETURNING …"
+            # The expressions and the source are the caller's SQL (constants of the code);
+            # values are parameters.
+            if source:
+                found = f"{head} SELECT {', '.join(values)} FROM {source}{returning}"  # noqa: S608
+            else:
+                found = f"{head} VALUES ({', '.join(values)}){returning}"
+            if len(_with_sql) < 1_000:
+                _with_sql[key] = found
+        return found, params
 
     def written(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Mark the objects saved, with the ids the statement returned (if it returned any)."""

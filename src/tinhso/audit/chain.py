@@ -71,11 +71,16 @@ def canonical_json_value(value: Any) -> Any:
     return value
 
 
-def link_hash(link: ChainLink) -> str:
-    payload = json.dumps(
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def link_middle(link: ChainLink) -> str:
+    """The hashed JSON of a link's content between its time and the previous hash, without
+    the array's brackets: what PostgreSQL completes when it appends a row (the sequence, the
+    time and the previous hash are the head's, known only under its lock)."""
+    return _dumps(
         [
-            link.seq,
-            link.occurred_at,
             link.actor_id,
             link.actor_label,
             link.agency_id,
@@ -86,13 +91,20 @@ def link_hash(link: ChainLink) -> str:
             canonical_json_value(link.changes),
             link.request_id,
             link.ip_address,
-            link.prev_hash,
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        ]
+    )[1:-1]
+
+
+def link_payload(link: ChainLink) -> str:
+    """The canonical JSON array that is hashed: `[seq, occurred_at, …content…, prev_hash]`
+    (compact, keys sorted, not ASCII-escaped). PostgreSQL writes the time and the previous
+    hash between quotes as they are (`tinhso.audit.services`): an ISO time and a hex digest
+    hold no character JSON escapes."""
+    return f"[{_dumps(link.seq)},{_dumps(link.occurred_at)},{link_middle(link)},{_dumps(link.prev_hash)}]"
+
+
+def link_hash(link: ChainLink) -> str:
+    return hashlib.sha256(link_payload(link).encode("utf-8")).hexdigest()
 
 
 #: Why a chain is broken (codes; the command and the UI word them).

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from tinhso import requestcontext
-from tinhso.audit.chain import GENESIS_HASH, ChainLink, link_hash
+from tinhso.audit.chain import GENESIS_HASH, ChainLink, link_hash, link_middle
 from tinhso.audit.models import AuditChainHead, AuditEvent
 from tinhso.rowwrite import Insert, execute_prepared, insert_rows
 
@@ -137,14 +137,13 @@ def audit_record(
     agency_id = getattr(agency, "pk", agency) if agency is not None else None
     ctx = requestcontext.current()
 
-    head_seq, head_hash, head_occurred_at = _locked_head()
+    request_id = ctx.request_id if ctx else ""
+    ip_address = _normalized_ip(ctx.ip_address) if ctx else None
     # Microsecond precision is what both databases store, so the hash survives a round trip.
-    occurred_at = timezone.now().astimezone(dt.UTC)
-    if head_occurred_at is not None and occurred_at < head_occurred_at:
-        occurred_at = head_occurred_at  # the clock stepped back: time order follows seq order
-    link = ChainLink(
-        seq=head_seq + 1,
-        occurred_at=utc_iso(occurred_at),
+    now = timezone.now().astimezone(dt.UTC)
+    event = AuditEvent(
+        seq=0,  # the head's, under its lock
+        occurred_at=now,
         actor_id=actor_id,
         actor_label=actor_label[:150],
         agency_id=agency_id,
@@ -153,41 +152,61 @@ def audit_record(
         object_id=object_id[:64],
         object_repr=object_repr[:255],
         changes=_jsonable(dict(changes or {})),
-        request_id=ctx.request_id if ctx else "",
-        ip_address=_normalized_ip(ctx.ip_address) if ctx else None,
-        prev_hash=head_hash,
+        request_id=request_id,
+        ip_address=ip_address,
+        prev_hash="",
+        hash="",
     )
-    digest = link_hash(link)
-    event = AuditEvent(
-        seq=link.seq,
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        actor_label=link.actor_label,
-        agency_id=agency_id,
-        action=action,
-        object_type=link.object_type,
-        object_id=link.object_id,
-        object_repr=link.object_repr,
-        changes=link.changes,
-        request_id=link.request_id,
-        ip_address=link.ip_address,
-        prev_hash=link.prev_hash,
-        hash=digest,
-    )
-    if connection.vendor == "postgresql":
-        # The row and the head's move in one statement: one round trip fewer while every
-        # audited write of the platform waits for this head.
-        insert = Insert([event])
-        insert.written(
-            execute_prepared(
-                f"WITH e AS ({insert.sql}), h AS ({_MOVE_HEAD_SQL}) SELECT * FROM e",  # noqa: S608
-                [*insert.params, link.seq, digest, occurred_at],
-            )
-        )
+    if connection.vendor == "postgresql" and _append(event):
         return event
+    head_seq, head_hash, head_occurred_at = _locked_head()
+    if head_occurred_at is not None and now < head_occurred_at:
+        event.occurred_at = head_occurred_at  # the clock stepped back: time follows seq order
+    event.seq = head_seq + 1
+    event.prev_hash = head_hash
+    event.hash = link_hash(link_of(event))
     insert_rows([event])
-    _move_head(link.seq, digest, occurred_at)
+    _move_head(event.seq, event.hash, event.occurred_at)
     return event
+
+
+#: The append on PostgreSQL, one statement: lock the head, take its next number, time (never
+#: before the head's: a clock that stepped back) and hash, compute the row's hash (`link_hash`:
+#: the array's JSON around the content Python wrote, SHA-256 in hex), write the row, move the
+#: head. Every audited write of the platform waits for this lock and holds it until its
+#: commit: the lock is now held for one statement, not two round trips and Python between.
+_APPEND_WITH = (
+    'WITH h AS (SELECT "seq" + 1 AS s, GREATEST(%s, "occurred_at") AS t, "hash" AS p '
+    'FROM "audit_auditchainhead" WHERE "id" = 1 FOR UPDATE), '
+    "k AS (SELECT s, t, p, encode(sha256(convert_to("
+    "'[' || s || ',\"' || to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') "
+    "|| '+00:00\",' || %s || ',\"' || p || '\"]', 'UTF8')), 'hex') AS x FROM h)"
+)
+_APPEND_TAIL = (
+    ', m AS (UPDATE "audit_auditchainhead" SET "seq" = k.s, "hash" = k.x, "occurred_at" = k.t '
+    'FROM k WHERE "audit_auditchainhead"."id" = 1) '
+    "SELECT e.id, k.s, k.t, k.p, k.x FROM e, k"
+)
+_COMPUTED = {
+    name: (f"k.{column}", ())
+    for name, column in (("seq", "s"), ("occurred_at", "t"), ("prev_hash", "p"), ("hash", "x"))
+}
+
+
+def _append(event: AuditEvent) -> bool:
+    """Write `event` with the head's lock, number, time and hash in one statement; False
+    (nothing written) when the chain has no head row yet."""
+    insert, params = Insert([event]).sql_with(_COMPUTED, source="k")
+    rows = execute_prepared(
+        f"{_APPEND_WITH}, e AS ({insert}){_APPEND_TAIL}",
+        [event.occurred_at, link_middle(link_of(event)), *params],
+    )
+    if not rows:
+        return False
+    ((event.pk, event.seq, event.occurred_at, event.prev_hash, event.hash),) = rows
+    event._state.adding = False
+    event._state.db = connection.alias
+    return True
 
 
 def link_of(event: AuditEvent) -> ChainLink:

@@ -8,7 +8,6 @@ an e-mail address gets nothing here (SMS comes behind a provider interface later
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Final
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from tinhso.dossiers.models import Dossier
+from tinhso.notifications.models import Notification
 
 
 def public_url(d: Dossier) -> str:
@@ -53,28 +53,7 @@ def _send(d: Dossier, kind: str, subject: str, template: str) -> None:
 
 #: Stands for the dossier's code in a mail rendered before the code exists: letters and
 #: digits (no escaping changes it), drawn at random per process (no applicant types it).
-_CODE_MARK: Final = f"MAHOSO{uuid.uuid4().hex.upper()}"
-
-
-def _later(d: Dossier, kind: str, subject: str, template: str) -> Callable[[], None]:
-    if not d.applicant_email:
-        return lambda: None
-    code, d.code = d.code, _CODE_MARK
-    try:
-        with override("vi"):
-            marked_subject, marked_body = _render(d, subject, template)
-    finally:
-        d.code = code
-
-    def send() -> None:
-        _enqueue(
-            d,
-            kind,
-            marked_subject.replace(_CODE_MARK, d.code),
-            marked_body.replace(_CODE_MARK, d.code),
-        )
-
-    return send
+CODE_MARK: Final = f"MAHOSO{uuid.uuid4().hex.upper()}"
 
 
 #: The receipt's two mails: (kind, subject, template).
@@ -90,16 +69,38 @@ _SUPPLEMENT = (
 )
 
 
-def received_later(d: Dossier) -> Callable[[], None]:
+def receipt_mail(d: Dossier) -> Notification | None:
     """The receipt's mail (`received`, or `supplement_requested` for a dossier received in
-    status 5), rendered now, before the dossier has its code; the function returned puts
-    the code in and queues the mail. A receipt renders while other receipts may take the
-    day's number, and only queues once it holds it."""
+    status 5), rendered and checked before the dossier has its code: `CODE_MARK` stands where
+    the code goes, and the caller puts it in (`put_code`, or the database's `replace` in the
+    statement that takes the number). None for an applicant without an e-mail address."""
     from tinhso.dossiers.models import Status
+    from tinhso.notifications.services import notification_prepare
 
+    if not d.applicant_email:
+        return None
     kind, subject, template = _SUPPLEMENT if d.status == Status.SUPPLEMENT else _RECEIVED
-    with override("vi"):
-        return _later(d, kind, str(subject), template)
+    code, d.code = d.code, CODE_MARK
+    try:
+        with override("vi"):
+            marked_subject, marked_body = _render(d, str(subject), template)
+    finally:
+        d.code = code
+    return notification_prepare(
+        channel="email",
+        recipient=d.applicant_email,
+        subject=marked_subject,
+        body_text=marked_body,
+        kind=kind,
+        obj=d,
+        agency=d.receiving_agency,
+    )
+
+
+def put_code(row: Notification, code: str) -> None:
+    """The receipt's mail with the dossier's code in place of `CODE_MARK`."""
+    row.subject = row.subject.replace(CODE_MARK, code)
+    row.body_text = row.body_text.replace(CODE_MARK, code)
 
 
 def received(d: Dossier) -> None:

@@ -142,7 +142,12 @@ def dossier_code(agency_code: str, day: dt.date, sequence: int) -> str:
     """
     if sequence < 1:
         raise ValueError("the sequence starts at 1")
-    return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"
+    return f"{dossier_code_prefix(agency_code, day)}{sequence:04d}"
+
+
+def dossier_code_prefix(agency_code: str, day: dt.date) -> str:
+    """The code without its sequence: `{mã định danh}-{yyMMdd}-`."""
+    return f"{agency_code}-{day:%y%m%d}-"
 
 
 CODE_RE: Final = re.compile(r"^[A-Z0-9.]{1,35}-\d{6}-\d{4,}$")

@@ -60,12 +60,15 @@ from tinhso.dossiers.rules import (
     Action,
     TransitionRefused,
     dossier_code,
+    dossier_code_prefix,
     next_status,
     normalize_phone,
     outcome_of,
     valid_cccd,
     valid_old_id,
 )
+from tinhso.notifications.models import Notification
+from tinhso.notifications.services import notification_written
 from tinhso.organizations.models import Agency, Department
 from tinhso.procedures.models import (
     Component,
@@ -384,6 +387,61 @@ _NEXT_NUMBER_SQL = (
     'RETURNING "last"'
 )
 _RESERVE_ID_SQL = "SELECT nextval(pg_get_serial_sequence('dossiers_dossier', 'id'))"
+
+
+#: The receipt's numbered writes on PostgreSQL, one statement: the day's next number (the
+#: counter row locked until commit), then the dossier's row and its mail with the code made of
+#: it. Only this statement, the audit row's and the commit run under the counter's lock.
+_NUMBERED_WITH = (
+    'WITH n AS (INSERT INTO "dossiers_codecounter" ("agency_id", "day", "last") '
+    'VALUES (%s, %s, 1) ON CONFLICT ("agency_id", "day") '
+    'DO UPDATE SET "last" = "dossiers_codecounter"."last" + 1 '
+    'RETURNING lpad("last"::text, greatest(4, length("last"::text)), \'0\') AS num)'
+)
+_CODE = "SELECT %s || num FROM n"  # dossier_code: the prefix and at least four digits
+_SEARCH = "SELECT left(%s || num, 600) FROM n"  # _search_text: the code, lower-cased, last
+_MARKED = "SELECT replace(%s, %s, %s || num) FROM n"  # notify.CODE_MARK → the code
+
+
+def _write_numbered(d: Dossier, mail: Notification | None, agency: Agency, day: dt.date) -> None:
+    """Take the day's number and write the dossier's row and its mail with their code, in one
+    statement (PostgreSQL)."""
+    prefix = dossier_code_prefix(agency.code, day)
+    d.code = ""
+    searched = _search_text(d)
+    dossier, params = Insert([d]).sql_with(
+        {
+            "code": (_CODE, [prefix]),
+            "search_text": (
+                _SEARCH,
+                [f"{searched} {prefix.lower()}" if searched else prefix.lower()],
+            ),
+        }
+    )
+    parts = [_NUMBERED_WITH, f", d AS ({dossier})"]
+    params = [agency.pk, day, *params]
+    final = "SELECT num, NULL FROM n"
+    if mail is not None:
+        message, message_params = Insert([mail]).sql_with(
+            {
+                "subject": (_MARKED, [mail.subject, notify.CODE_MARK, prefix]),
+                "body_text": (_MARKED, [mail.body_text, notify.CODE_MARK, prefix]),
+            }
+        )
+        parts.append(f", o AS ({message})")
+        params.extend(message_params)
+        final = "SELECT num, (SELECT id FROM o) FROM n"
+    ((number, mail_id),) = execute_prepared(" ".join([*parts, final]), params)
+    d.code = prefix + number
+    d.search_text = _search_text(d)
+    d._state.adding = False
+    d._state.db = connection.alias
+    if mail is not None:
+        notify.put_code(mail, d.code)
+        mail.pk = mail_id
+        mail._state.adding = False
+        mail._state.db = connection.alias
+        notification_written(mail)
 
 
 def _number(d: Dossier, agency: Agency, day: dt.date) -> None:
@@ -829,22 +887,21 @@ def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
         # The day's counter stays locked from its number to the commit, and every receipt at
         # this counter waits for it: all that can be is done before. The dossier's other rows
         # are written first, with an id reserved from the table's sequence (their foreign keys
-        # are checked at commit); its own row's values are prepared and its mail rendered
-        # without the code, which goes in once the number is taken.
+        # are checked at commit); its own row and its mail are prepared without the code, and
+        # written by the statement that takes the number (`_write_numbered`).
         ((d.pk,),) = execute_prepared(_RESERVE_ID_SQL, [])
         _write_children(d, rows, missing, actor, now)
-        mail = notify.received_later(d)
-        row = Insert([d])
-        _number(d, agency, local_day)
-        row.refresh("code", "search_text")
-        row.execute()
-        mail()
+        _write_numbered(d, notify.receipt_mail(d), agency, local_day)
     else:
         # SQLite: the transaction holds the database's write lock from its start anyway.
         _number(d, agency, local_day)
         insert_rows([d])
         _write_children(d, rows, missing, actor, now)
-        notify.received_later(d)()
+        mail = notify.receipt_mail(d)
+        if mail is not None:
+            notify.put_code(mail, d.code)
+            insert_rows([mail])
+            notification_written(mail)
     audit_record(
         actor=actor,
         action="dossiers.dossier.receive",

@@ -74,6 +74,40 @@ def notification_enqueue(
     per field) for a missing or invalid address, subject or body, and for a channel that is
     not served yet.
     """
+    row = notification_prepare(
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        kind=kind,
+        obj=obj,
+        agency=agency,
+    )
+    insert_rows([row])
+    notification_written(row)
+    return row
+
+
+def notification_written(row: Notification) -> None:
+    """After a prepared row was written by its caller: the worker is woken at commit."""
+    _wake_worker_on_commit(row.pk)
+
+
+def notification_prepare(
+    *,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    kind: str,
+    obj: models.Model | None = None,
+    agency: Agency | None = None,
+) -> Notification:
+    """The outbox row `notification_enqueue` writes, checked the same way, not yet written:
+    for a caller that writes it within a larger statement (the receipt, whose mail holds the
+    code the database computes) and then calls `notification_written`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
             "notification_enqueue must be called inside the transaction of the change it is about"
@@ -119,8 +153,6 @@ def notification_enqueue(
         next_attempt_at=now,
         created_at=now,
     )
-    insert_rows([row])
-    _wake_worker_on_commit(row.pk)
     return row
 
 

@@ -2,8 +2,10 @@
 ≥ 200 receipts/s on two cores leaves about 10 ms of CPU per receipt, queries included).
 
 A warm receipt (its token, procedure and calendar kept by the process, as in production) costs
-BEGIN, the files' check, the dossier with its components, hand-overs, places and history, the
-day's number, the code, the mail, the audit row (lock, row, head) and COMMIT: 14 statements
+on PostgreSQL BEGIN, the files' check, the dossier's reserved id, its components, hand-overs,
+places and history (one statement), the day's number with the dossier's row and its mail (one
+statement), the audit row (one statement: lock, hash, row, head) and COMMIT: 7 statements, three
+of them under the day's counter lock. SQLite writes row by row: 13
 (`bench/receipt_profile.py` measures the CPU)."""
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -27,7 +30,7 @@ from tinhso.workcalendar.selectors import work_calendar_cache_clear
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/dossiers/"
-WARM_BUDGET = 14
+WARM_BUDGET = {"postgresql": 7, "sqlite": 13}
 #: With nothing kept (the test settings): the token, the memberships, the agency, the procedure
 #: with its components, fees and steps, the desk and the calendar's revision twice are read too.
 COLD_BUDGET = 24
@@ -92,7 +95,7 @@ def test_a_warm_receipt_stays_within_its_query_budget(
     second = body(w, 2)
 
     # when it sends the next one
-    with django_assert_max_num_queries(WARM_BUDGET):
+    with django_assert_max_num_queries(WARM_BUDGET[connection.vendor]):
         response = client.post(LIST, second, format="json")
 
     # then the dossier is whole: code, deadline, transfer, control slip, history, places,

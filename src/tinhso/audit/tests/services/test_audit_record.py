@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tinhso import requestcontext
 from tinhso.accounts.models import Role
@@ -160,6 +161,37 @@ def test_time_never_goes_back_when_the_clock_does(
     assert second.occurred_at == first.occurred_at == later
     assert AuditChainHead.objects.get().occurred_at == later
     assert verify_trail().intact
+
+
+def test_an_append_after_the_first_is_one_statement_that_hashes_as_python_does(
+    at_time: Callable[[dt.datetime], None],
+) -> None:
+    # given: a chain with its head; texts JSON escapes, decomposed marks, a whole second
+    record()
+    at_time(dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=dt.UTC))
+    tricky = 'Quye\u0302\u0301t đi\u0323nh "số 15"\\QĐ\n\t🙂 \u2028'
+    # when
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        event = audit_record(
+            actor="system:test",
+            action="test.thing.update",
+            object_repr=tricky,
+            changes={tricky: [tricky, 2**60, 0.5, None, True]},
+        )
+    # then: PostgreSQL locks, numbers, times, hashes and writes in one statement (SQLite in
+    # Python), and the chain verifies with the row's hash
+    statements = [q["sql"] for q in queries.captured_queries if "audit_" in q["sql"]]
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 3)
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.seq, stored.hash, stored.prev_hash) == (2, event.hash, event.prev_hash)
+    assert (
+        stored.occurred_at
+        == event.occurred_at
+        == dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+    )
+    assert stored.object_repr == tricky
+    assert verify_trail().intact
+    assert AuditChainHead.objects.get().hash == event.hash
 
 
 def test_diff_keeps_changed_fields_only() -> None:
