@@ -14,7 +14,13 @@ from tinhso.accounts.models import User
 from tinhso.audit.models import AuditEvent
 from tinhso.notifications.models import Notification, Status
 from tinhso.organizations.models import Agency
-from tinhso.rowwrite import execute_prepared, insert_rows, insert_together
+from tinhso.rowwrite import (
+    Insert,
+    execute_prepared,
+    insert_rows,
+    insert_together,
+    native_placeholders,
+)
 from tinhso.testing.factories import make_agency
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +145,52 @@ def test_rows_of_several_models_written_together_get_their_ids() -> None:
     assert [AuditEvent.objects.get(pk=e.pk).object_id for e in events] == ["1", "2"]
     assert Notification.objects.get(pk=mail.pk).subject == "S"
     assert not any(o._state.adding for o in (*events, mail))
+
+
+def test_placeholders_are_numbered_as_postgresql_writes_them() -> None:
+    assert native_placeholders("SELECT %s, '100%%', %s") == "SELECT $1, '100%', $2"
+    with pytest.raises(ValueError, match="unsupported placeholder"):
+        native_placeholders("SELECT %d")
+
+
+def test_an_insert_with_values_computed_by_the_database_in_the_same_statement() -> None:
+    # given a notification whose subject the database completes from a WITH query
+    agency = _agency()
+    row = Notification(
+        channel="email",
+        recipient="a@example.vn",
+        subject="[MARK] Giấy tiếp nhận",
+        body_text="Mã hồ sơ: MARK",
+        kind="tests.rowwrite",
+        agency=agency,
+        status=Status.PENDING,
+        next_attempt_at=timezone.now(),
+        created_at=timezone.now(),
+    )
+    insert = Insert([row])
+    marked = "SELECT replace(%s, 'MARK', v) FROM n"
+    sql, params = insert.sql_with(
+        {"subject": (marked, [row.subject]), "body_text": (marked, [row.body_text])}
+    )
+    # when
+    with transaction.atomic():
+        rows = execute_prepared(
+            f"WITH n AS (SELECT CAST(%s AS text) AS v) {sql}", ["H57-261126-0001", *params]
+        )
+        insert.written(rows)
+    # then
+    stored = Notification.objects.get(pk=row.pk)
+    assert stored.subject == "[H57-261126-0001] Giấy tiếp nhận"
+    assert stored.body_text == "Mã hồ sơ: H57-261126-0001"
+    assert stored.agency_id == agency.pk
+
+
+def test_an_insert_selected_from_an_empty_source_writes_nothing() -> None:
+    event = _event(1)
+    sql, params = Insert([event]).sql_with({"seq": ("n.v", [])}, source="n")
+    with transaction.atomic():
+        rows = execute_prepared(f"WITH n AS (SELECT 1 AS v WHERE 1 = 0) {sql}", params)
+    assert rows == []
+    assert not AuditEvent.objects.exists()
+    with pytest.raises(ValueError, match="no column"):
+        Insert([event]).sql_with({"nothing": ("1", [])})
