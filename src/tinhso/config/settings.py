@@ -101,6 +101,10 @@ if TINHSO_ROLE == "hub":
     # The nodes' signed calls (/hub/v1/) skip sessions, sign-in, OTP, lockout and CSRF, which they
     # never use; the operator pages keep the whole chain (tinhso.hub.api.fastpath).
     MIDDLEWARE = ["tinhso.hub.api.fastpath.HubApiFastPathMiddleware", *MIDDLEWARE]
+else:
+    # Calls to /api/v1/ with a bearer token skip the browser's middleware (sessions, CSRF,
+    # sign-in, OTP, messages, htmx, axes); the rest keeps the whole chain (tinhso.api.fastpath).
+    MIDDLEWARE = ["tinhso.api.fastpath.BearerApiFastPathMiddleware", *MIDDLEWARE]
 WSGI_APPLICATION = "tinhso.config.wsgi.application"
 
 TEMPLATES = [
