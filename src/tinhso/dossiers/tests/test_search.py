@@ -264,3 +264,13 @@ def test_postgresql_can_answer_names_and_numbers_from_the_word_index(
     # then the word index finds the matches, which are sorted (not the date index walked)
     assert "dossier_search_words" in plan
     assert "Sort" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the full-text index is PostgreSQL's")
+def test_the_word_index_has_no_pending_list_for_a_receipt_to_merge() -> None:
+    # A receipt writes its words into the index itself: no list every search reads, and no
+    # merge of it by the receipt that holds the day's counter (migration 0004).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'dossier_search_words'")
+        ((options,),) = cursor.fetchall()
+    assert "fastupdate=off" in (options or [])
