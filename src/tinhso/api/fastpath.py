@@ -23,6 +23,7 @@ does not resolve (`APPEND_SLASH`'s redirect). The hub has its own (`tinhso.hub.a
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -56,7 +57,8 @@ def is_bearer(authorization: str) -> bool:
 class BearerApiFastPathMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        handler: Callable[[HttpRequest], HttpResponse] = convert_exception_to_response(self._view)
+        # Django's wrapper is typed for async views too; every handler here is synchronous.
+        handler: Callable[[HttpRequest], Any] = convert_exception_to_response(self._view)
         for path in reversed([m for m in settings.MIDDLEWARE if m in KEPT]):
             handler = convert_exception_to_response(import_string(path)(handler))
         self._fast = handler
@@ -74,7 +76,8 @@ class BearerApiFastPathMiddleware:
             request.resolver_match = resolve(path)
         except Resolver404:
             return self.get_response(request)
-        return self._fast(request)
+        response: HttpResponse = self._fast(request)
+        return response
 
     @staticmethod
     def _view(request: HttpRequest) -> HttpResponse:
