@@ -12,8 +12,8 @@ that psycopg prepares it on the connection after a few runs: the server then par
 it once per connection instead of on every receipt. The cursor is psycopg's `RawCursor`, given
 the statement with PostgreSQL's own `$1, $2, …` (converted from `%s` once per statement):
 psycopg's usual cursor parses the `%s` of every statement longer than 4,096 bytes or with more
-than 50 parameters again on each run (a receipt's two largest: 0.9 ms of CPU). Elsewhere (SQLite) it goes through
-Django's cursor. Both are Django's cursor wrappers: errors are Django's (`IntegrityError`),
+than 50 parameters again on each run (a receipt's two largest: 0.9 ms of CPU). Elsewhere
+(SQLite) it goes through Django's cursor. Both are Django's cursor wrappers: errors are Django's (`IntegrityError`),
 queries are logged and counted as any other.
 
 What this does not do, by design: send signals (no model written here has receivers on its
@@ -170,8 +170,8 @@ class Insert:
     """The INSERT of new objects of one model, its values prepared: `execute()` writes them
     (alone, or `sql`/`params` as part of a larger statement, then `written(rows)`).
 
-    A caller that holds a lock while writing prepares the statement before taking the lock
-    and `refresh()`es the few values it learns under it (the dossier's code)."""
+    A row whose values depend on a lock (the dossier's code, from the day's counter) is written
+    by the statement that takes it: `sql_with` has the database compute those columns."""
 
     __slots__ = ("fields", "objs", "params", "returning", "sql")
     params: list[Any]
@@ -196,15 +196,6 @@ class Insert:
                 params.append(value)
         self.params = params
 
-    def refresh(self, *names: str) -> None:
-        """Take again the values of the fields `names` from the objects."""
-        width = len(self.fields)
-        for position, field in enumerate(self.fields):
-            if field.name in names or field.attname in names:
-                for row, obj in enumerate(self.objs):
-                    value = getattr(obj, field.attname)
-                    self.params[row * width + position] = field.get_db_prep_save(value, connection)
-
     def sql_with(
         self, expressions: Mapping[str, tuple[str, Sequence[Any]]], source: str = ""
     ) -> tuple[str, list[Any]]:
@@ -217,32 +208,30 @@ class Insert:
         """
         if len(self.objs) != 1:
             raise ValueError("Insert.sql_with: one object only")
-        key = (self.sql, source, tuple((name, sql) for name, (sql, _) in expressions.items()))
-        found = _with_sql.get(key)
         names = {f.name: f for f in self.fields} | {f.attname: f for f in self.fields}
         unknown = set(expressions) - set(names)
         if unknown:
             raise ValueError(f"Insert.sql_with: no column {', '.join(sorted(unknown))}")
         by_field = {names[name]: (sql, params) for name, (sql, params) in expressions.items()}
         params: list[Any] = []
-        values: list[str] = []
         for field, value in zip(self.fields, self.params, strict=True):
             computed = by_field.get(field)
-            if computed is None:
-                values.append("%s")
-                params.append(value)
-            else:
-                values.append(f"({computed[0]})")
-                params.extend(computed[1])
+            params.extend([value] if computed is None else computed[1])
+        key = (self.sql, source, tuple((name, sql) for name, (sql, _) in expressions.items()))
+        found = _with_sql.get(key)
         if found is None:
+            values = ", ".join(
+                "%s" if field not in by_field else f"({by_field[field][0]})"
+                for field in self.fields
+            )
             head, _, tail = self.sql.partition(" VALUES ")
             returning = tail.partition(")")[2]  # after the single row: "" or " RETURNING …"
             # The expressions and the source are the caller's SQL (constants of the code);
             # values are parameters.
             if source:
-                found = f"{head} SELECT {', '.join(values)} FROM {source}{returning}"  # noqa: S608
+                found = f"{head} SELECT {values} FROM {source}{returning}"  # noqa: S608
             else:
-                found = f"{head} VALUES ({', '.join(values)}){returning}"
+                found = f"{head} VALUES ({values}){returning}"
             if len(_with_sql) < 1_000:
                 _with_sql[key] = found
         return found, params

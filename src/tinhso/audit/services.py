@@ -75,24 +75,9 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
-# Every audited write of the platform waits for the chain head's lock and holds it until its
-# commit: on PostgreSQL the two statements on the head are sent as written, without the ORM's
-# compiling on each call, so that the lock is taken and held for less CPU time.
-_LOCK_HEAD_SQL = (
-    'SELECT "seq", "hash", "occurred_at" FROM "audit_auditchainhead" WHERE "id" = 1 FOR UPDATE'
-)
-_MOVE_HEAD_SQL = (
-    'UPDATE "audit_auditchainhead" SET "seq" = %s, "hash" = %s, "occurred_at" = %s WHERE "id" = 1'
-)
-
-
 def _locked_head() -> tuple[int, str, dt.datetime | None]:
     """The chain head (seq, hash, time), locked until the caller commits; the genesis head
-    is written the first time."""
-    if connection.vendor == "postgresql":
-        rows = execute_prepared(_LOCK_HEAD_SQL, [])
-        if rows:
-            return rows[0][0], rows[0][1], rows[0][2]
+    is written the first time. PostgreSQL appends without it (`_append`) once the head exists."""
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
         id=1, defaults={"seq": 0, "hash": GENESIS_HASH}
     )
@@ -196,16 +181,16 @@ _COMPUTED = {
 def _append(event: AuditEvent) -> bool:
     """Write `event` with the head's lock, number, time and hash in one statement; False
     (nothing written) when the chain has no head row yet."""
-    insert, params = Insert([event]).sql_with(_COMPUTED, source="k")
+    insert = Insert([event])
+    sql, params = insert.sql_with(_COMPUTED, source="k")
     rows = execute_prepared(
-        f"{_APPEND_WITH}, e AS ({insert}){_APPEND_TAIL}",
+        f"{_APPEND_WITH}, e AS ({sql}){_APPEND_TAIL}",
         [event.occurred_at, link_middle(link_of(event)), *params],
     )
     if not rows:
         return False
-    ((event.pk, event.seq, event.occurred_at, event.prev_hash, event.hash),) = rows
-    event._state.adding = False
-    event._state.db = connection.alias
+    ((pk, event.seq, event.occurred_at, event.prev_hash, event.hash),) = rows
+    insert.written([(pk,)])
     return True
 
 

@@ -68,7 +68,7 @@ from tinhso.dossiers.rules import (
     valid_old_id,
 )
 from tinhso.notifications.models import Notification
-from tinhso.notifications.services import notification_written
+from tinhso.notifications.services import notification_insert, notification_written
 from tinhso.organizations.models import Agency, Department
 from tinhso.procedures.models import (
     Component,
@@ -381,11 +381,12 @@ def _counter_department(actor: Actor, agency_id: int) -> int | None:
 
 #: One statement that creates the day's counter at 1 or adds one to it, returning the number:
 #: PostgreSQL and SQLite (3.35 and later) both speak this upsert.
-_NEXT_NUMBER_SQL = (
+_COUNTER_UPSERT = (
     'INSERT INTO "dossiers_codecounter" ("agency_id", "day", "last") VALUES (%s, %s, 1) '
-    'ON CONFLICT ("agency_id", "day") DO UPDATE SET "last" = "dossiers_codecounter"."last" + 1 '
-    'RETURNING "last"'
+    'ON CONFLICT ("agency_id", "day") DO UPDATE SET "last" = "dossiers_codecounter"."last" + 1'
 )
+_NEXT_NUMBER_SQL = f'{_COUNTER_UPSERT} RETURNING "last"'
+
 _RESERVE_ID_SQL = "SELECT nextval(pg_get_serial_sequence('dossiers_dossier', 'id'))"
 
 
@@ -393,9 +394,7 @@ _RESERVE_ID_SQL = "SELECT nextval(pg_get_serial_sequence('dossiers_dossier', 'id
 #: counter row locked until commit), then the dossier's row and its mail with the code made of
 #: it. Only this statement, the audit row's and the commit run under the counter's lock.
 _NUMBERED_WITH = (
-    'WITH n AS (INSERT INTO "dossiers_codecounter" ("agency_id", "day", "last") '
-    'VALUES (%s, %s, 1) ON CONFLICT ("agency_id", "day") '
-    'DO UPDATE SET "last" = "dossiers_codecounter"."last" + 1 '
+    f"WITH n AS ({_COUNTER_UPSERT} "
     'RETURNING lpad("last"::text, greatest(4, length("last"::text)), \'0\') AS num)'
 )
 _CODE = "SELECT %s || num FROM n"  # dossier_code: the prefix and at least four digits
@@ -409,7 +408,8 @@ def _write_numbered(d: Dossier, mail: Notification | None, agency: Agency, day: 
     prefix = dossier_code_prefix(agency.code, day)
     d.code = ""
     searched = _search_text(d)
-    dossier, params = Insert([d]).sql_with(
+    row = Insert([d])
+    dossier, params = row.sql_with(
         {
             "code": (_CODE, [prefix]),
             "search_text": (
@@ -421,26 +421,25 @@ def _write_numbered(d: Dossier, mail: Notification | None, agency: Agency, day: 
     parts = [_NUMBERED_WITH, f", d AS ({dossier})"]
     params = [agency.pk, day, *params]
     final = "SELECT num, NULL FROM n"
+    message: Insert | None = None
     if mail is not None:
-        message, message_params = Insert([mail]).sql_with(
+        message = Insert([mail])
+        message_sql, message_params = message.sql_with(
             {
                 "subject": (_MARKED, [mail.subject, notify.CODE_MARK, prefix]),
                 "body_text": (_MARKED, [mail.body_text, notify.CODE_MARK, prefix]),
             }
         )
-        parts.append(f", o AS ({message})")
+        parts.append(f", o AS ({message_sql})")
         params.extend(message_params)
         final = "SELECT num, (SELECT id FROM o) FROM n"
     ((number, mail_id),) = execute_prepared(" ".join([*parts, final]), params)
     d.code = prefix + number
     d.search_text = _search_text(d)
-    d._state.adding = False
-    d._state.db = connection.alias
-    if mail is not None:
+    row.written([])
+    if mail is not None and message is not None:
         notify.put_code(mail, d.code)
-        mail.pk = mail_id
-        mail._state.adding = False
-        mail._state.db = connection.alias
+        message.written([(mail_id,)])
         notification_written(mail)
 
 
@@ -900,8 +899,7 @@ def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
         mail = notify.receipt_mail(d)
         if mail is not None:
             notify.put_code(mail, d.code)
-            insert_rows([mail])
-            notification_written(mail)
+            notification_insert(mail)
     audit_record(
         actor=actor,
         action="dossiers.dossier.receive",

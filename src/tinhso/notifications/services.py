@@ -84,9 +84,14 @@ def notification_enqueue(
         obj=obj,
         agency=agency,
     )
+    notification_insert(row)
+    return row
+
+
+def notification_insert(row: Notification) -> None:
+    """Write a row from `notification_prepare`; the worker is woken at commit."""
     insert_rows([row])
     notification_written(row)
-    return row
 
 
 def notification_written(row: Notification) -> None:
@@ -107,7 +112,8 @@ def notification_prepare(
 ) -> Notification:
     """The outbox row `notification_enqueue` writes, checked the same way, not yet written:
     for a caller that writes it within a larger statement (the receipt, whose mail holds the
-    code the database computes) and then calls `notification_written`."""
+    code the database computes) and then calls `notification_written`, or that writes it with
+    `notification_insert`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
             "notification_enqueue must be called inside the transaction of the change it is about"
