@@ -955,7 +955,7 @@ def load(agencies: list[AgencyInfo], count: int, issue_count: int, seed: int) ->
 
     rng = random.Random(seed)
     communes = [a.name.removeprefix("Ủy ban nhân dân ") for a in agencies if a.kind == "commune"]
-    by_size = sorted(agencies, key=lambda a: (-AGENCY_WEIGHTS[a.kind], a.id))
+    by_size = busiest_first(agencies)
     issuing = [a for a in by_size if a.kind == "committee"][:1] + [
         a for a in by_size if a.kind == "department"
     ][:3]
@@ -1122,18 +1122,15 @@ def _users(ids: Sequence[int]) -> list[Any]:
     return [found[i] for i in ids if i in found]
 
 
-def request_lists(out: Path, loaded: dict[str, Any], seed: int) -> dict[str, Any]:
-    from onestop import _session, _token
+def write_search_sessions(out: Path, by_size: Sequence[AgencyInfo]) -> list[Any]:
+    """Sessions of the searchers, one cookie a line in `documents_search_cookies.txt`.
 
-    from tinhso.documents.kinds import LETTER_TYPES, TYPES_BY_CODE
+    A leader and a registry clerk of each of the six busiest agencies (they see all of its
+    documents), and four specialists of their departments (their department's).
+    Administrators must pass the second factor first (a session without it gets 403): none.
+    """
+    from onestop import _session
 
-    rng = random.Random(seed + 1)
-    by_size: list[AgencyInfo] = loaded["by_size"]
-    today = dt.datetime.now(VIETNAM).date()
-
-    # Searchers: a leader and a registry clerk of each of the six busiest agencies (they see
-    # all of its documents), and four specialists of their departments (their department's).
-    # Administrators must pass the second factor first (a session without it gets 403): none.
     from tinhso.accounts.two_factor import requires_two_factor
 
     def usable(ids: Sequence[int], wanted: int) -> list[Any]:
@@ -1148,6 +1145,24 @@ def request_lists(out: Path, loaded: dict[str, Any], seed: int) -> dict[str, Any
     (out / "documents_search_cookies.txt").write_text(
         "\n".join(_session(u) for u in users) + "\n", encoding="utf-8"
     )
+    return users
+
+
+def busiest_first(agencies: Sequence[AgencyInfo]) -> list[AgencyInfo]:
+    """The agencies, the busiest first (the generator gives each kind its share)."""
+    return sorted(agencies, key=lambda a: (-AGENCY_WEIGHTS[a.kind], a.id))
+
+
+def request_lists(out: Path, loaded: dict[str, Any], seed: int) -> dict[str, Any]:
+    from onestop import _token
+
+    from tinhso.documents.kinds import LETTER_TYPES, TYPES_BY_CODE
+
+    rng = random.Random(seed + 1)
+    by_size: list[AgencyInfo] = loaded["by_size"]
+    today = dt.datetime.now(VIETNAM).date()
+
+    users = write_search_sessions(out, by_size)
     queries = subjects.search_pairs(rng, 1000, loaded["communes"])
     (out / "documents_search.txt").write_text(
         "\n".join(
@@ -1320,6 +1335,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     gen.add_argument("--seed", type=int, default=20261126)
     gen.add_argument("--out", type=Path, required=True)
+    ses = sub.add_parser(
+        "sessions",
+        help="new sessions for the searchers of a generated database (documents_search_cookies.txt)",
+    )
+    ses.add_argument("--out", type=Path, required=True)
     chk = sub.add_parser("check-numbers", help="print the numbering verdict as one JSON line")
     chk.add_argument("--out", type=Path, help="the directory holding documents.json")
     args = parser.parse_args(argv)
@@ -1333,6 +1353,11 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("bench/documents.py needs PostgreSQL (DATABASE_URL)")
     if args.command == "check-numbers":
         print(json.dumps(check_numbers(args.out), ensure_ascii=False))
+        return 0
+
+    if args.command == "sessions":
+        users = write_search_sessions(args.out, busiest_first(load_province()))
+        print(json.dumps({"searchers": len(users)}))
         return 0
 
     args.out.mkdir(parents=True, exist_ok=True)

@@ -198,6 +198,7 @@ def generate(plan: Plan, *, cookies_out: Path | None) -> dict[str, Any]:
 
     django.setup()
 
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.cached_db import SessionStore
@@ -438,7 +439,7 @@ def generate(plan: Plan, *, cookies_out: Path | None) -> dict[str, Any]:
         user = created_users[index]
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         cookies.append(f"sessionid={store.session_key}")

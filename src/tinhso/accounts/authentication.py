@@ -64,11 +64,13 @@ _revision = RevisionWatch('SELECT "revision" FROM "accounts_accessrevision" WHER
 
 
 def api_token_cache_clear() -> None:
-    """Forget every token this process has read (on saves of tokens, users, memberships)."""
+    """Forget every token and session user this process has read (on saves of tokens, users,
+    memberships)."""
     global _generation
     with _lock:
         _generation += 1
         _kept.clear()
+        _users.clear()
     _revision.forget()
 
 
@@ -111,6 +113,53 @@ def _lookup(key_hash: str) -> tuple[ApiToken | None, Actor | None]:
     if kept is not None and still_current(kept.revision, kept.read_at, revision, now, interval):
         return kept.token, kept.actor
     return _read(key_hash, keep=True, revision=revision)
+
+
+# --- Signed-in sessions ---------------------------------------------------------------------
+# A browser's every request reads its user (Django's `get_user`) and memberships (`actor_for`):
+# two queries for what changes a few times a year. A process keeps both per user under the same
+# access revision and interval as the tokens (`accounts.backends.ModelBackend`).
+
+
+@dataclass(frozen=True, slots=True)
+class _KeptUser:
+    user: User
+    actor: Actor
+    read_at: float
+    revision: int | None
+
+
+_users: dict[int, _KeptUser] = {}
+
+
+def session_user(user_id: int, read: Any) -> User | None:
+    """The active user `user_id` with its Actor, as `read(user_id)` (the model backend's
+    `get_user`) gives it; kept per process while the access revision stays the same.
+
+    Each call gets its own copy (views may annotate it). An inactive or unknown user is never
+    kept: `read` answers None for them every time.
+    """
+    interval = recheck_seconds()
+    if interval <= 0:
+        return read(user_id)  # type: ignore[no-any-return]
+    now = _monotonic()
+    revision = _revision.current(interval, now)
+    kept = _users.get(user_id)
+    if kept is None or not still_current(kept.revision, kept.read_at, revision, now, interval):
+        with _lock:
+            generation = _generation
+        user = read(user_id)
+        if user is None:
+            return None
+        kept = _KeptUser(user, actor_for(user), now, revision)
+        with _lock:
+            if generation == _generation:
+                if len(_users) >= _MAX_KEPT:
+                    _users.clear()
+                _users[user_id] = kept
+    user = copy.copy(kept.user)
+    user._tinhso_actor = kept.actor  # type: ignore[attr-defined]
+    return user
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

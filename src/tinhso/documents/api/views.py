@@ -682,6 +682,6 @@ class DocumentSearchView(_DocumentView):
             "count_capped": not found.total_exact,
             "next": _page_link(request, found.page + 1) if found.has_next else None,
             "previous": _page_link(request, found.page - 1) if found.has_previous else None,
-            "results": s.DocumentSearchResultSerializer(found.hits, many=True).data,
+            "results": [s.search_result_json(hit) for hit in found.hits],
         }
         return Response(body)

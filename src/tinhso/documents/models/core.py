@@ -94,6 +94,13 @@ class NumberCounter(models.Model):
         return f"{self.register_id}/{self.year}: {self.last}"
 
 
+def reference_of(number: str, notation: str) -> str:
+    """Số, ký hiệu as printed from its two parts: `15/QĐ-UBND`; either part alone; empty."""
+    if number and notation:
+        return f"{number}/{notation}"
+    return number or notation
+
+
 class Document(models.Model):
     """An official document held by an agency, incoming or outgoing (Phụ lục VI fields)."""
 
@@ -234,9 +241,7 @@ class Document(models.Model):
     @property
     def reference(self) -> str:
         """Số, ký hiệu as printed: `15/QĐ-UBND` (empty before the number is given)."""
-        if self.number and self.notation:
-            return f"{self.number}/{self.notation}"
-        return self.number or self.notation
+        return reference_of(self.number, self.notation)
 
     @property
     def is_incoming(self) -> bool:

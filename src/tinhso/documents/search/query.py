@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models.functions import Substr
@@ -28,11 +28,18 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from tinhso.accounts.access import Actor
-from tinhso.documents.access import visible_where
+from tinhso.documents.access import (
+    clerk_agencies,
+    leader_agencies,
+    related_document_ids,
+    visible_where,
+    visible_where_listed,
+)
 from tinhso.documents.models import Document, DocumentFile, DocumentStatus
+from tinhso.documents.models.core import reference_of
 from tinhso.documents.models.search import FileText, SearchEntry
 from tinhso.documents.search.indexing import FTS_TABLE, month_lexeme, word_scope
-from tinhso.documents.search.snippets import snippet
+from tinhso.documents.search.snippets import snippet_and_text
 from tinhso.documents.search.terms import ParsedQuery, parse_query, pg_quote
 from tinhso.text import fold
 
@@ -49,21 +56,14 @@ INDEX_CAP: Final = 3000
 #: PostgreSQL: rows of an agency walked newest first when the words are common.
 WALK: Final = 20_000
 MAX_PER_PAGE: Final = 100
+#: PostgreSQL: the documents an actor was assigned or reviews, listed by id in the search's
+#: condition up to this many (`_visible_where`).
+RELATED_IDS_MAX: Final = 2000
 #: Characters of each file's text read for a snippet.
 SNIPPET_SOURCE_CHARS: Final = 200_000
 
 _ENTRY = SearchEntry._meta.db_table
 _DOCUMENT = Document._meta.db_table
-_HIT_FIELDS: Final = (
-    "id",
-    "subject",
-    "direction",
-    "number",
-    "notation",
-    "issuer_name",
-    "issued_on",
-    "status",
-)
 
 #: SQL text and its parameters.
 Fragment = tuple[str, list[Any]]
@@ -97,6 +97,8 @@ class SearchHit:
     #: Larger is better: the share of the query's accented words matched exactly (0–1) plus
     #: the full-text rank (PostgreSQL `ts_rank`, SQLite bm25; not comparable across the two).
     rank: float
+    #: The same passage as plain text.
+    snippet_text: str = ""
 
     @property
     def status_label(self) -> str:
@@ -151,7 +153,7 @@ def search_documents(
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     parsed = parse_query(query)
     agencies = _agencies(actor, filters)
-    visible = visible_where(actor, SearchEntry)
+    visible = _visible_where(actor, agencies)
     if visible is None or not agencies:
         return SearchPage(hits=[], page=1, per_page=per_page, total=0, total_exact=True)
     entries = _visible_entries(visible, agencies, filters)
@@ -192,6 +194,22 @@ def _agencies(actor: Actor, f: SearchFilters) -> list[int]:
     if f.agency_id is not None:
         agencies &= {f.agency_id}
     return sorted(agencies)
+
+
+def _visible_where(actor: Actor, agencies: Sequence[int]) -> tuple[str, tuple[Any, ...]] | None:
+    """The actor's visibility on the index rows. On PostgreSQL, an actor who is neither leader
+    nor registry clerk of every agency searched (a specialist, a head of department) has the
+    documents they were assigned or review listed by id (`access.visible_where_listed`), when
+    they are at most `RELATED_IDS_MAX`: otherwise each row the other terms refuse — most rows
+    of the agency — would run two subqueries. A leader's or clerk's rows pass the other terms
+    but for drafts under review: for them the subqueries rarely run."""
+    if connection.vendor == "postgresql" and not set(agencies) <= (
+        leader_agencies(actor) | clerk_agencies(actor)
+    ):
+        ids = related_document_ids(actor, RELATED_IDS_MAX)
+        if ids is not None:
+            return visible_where_listed(actor, SearchEntry, ids)
+    return visible_where(actor, SearchEntry)
 
 
 def _visible_entries(
@@ -280,6 +298,7 @@ def _page_postgresql(
             )
             return _read_page(cursor, listing, page, per_page)[:3]
         tsquery = parsed.tsquery([word_scope(a) for a in agencies])
+        recent_overflow = False
         if len(agencies) == 1 and not parsed.prefixes:
             # The newest months first: the GIN index intersects the words with the months, so
             # a common word costs the table only its recent matches.
@@ -287,16 +306,20 @@ def _page_postgresql(
                 recent = f"( {tsquery} ) & ( {months} )"
                 found = _read_page(cursor, _indexed_window(entries, parsed, recent), page, per_page)
                 if found[3] >= INDEX_CAP:
+                    recent_overflow = True
                     break  # so common that even these months hold too many: walk (below)
                 if found[2] > WINDOW:
                     return found[:3]
                 if found[3] < WINDOW // 4:
                     break  # rare words: every date at once costs little
-        found = _read_page(cursor, _indexed_window(entries, parsed, tsquery), page, per_page)
-        if found[3] < INDEX_CAP or len(agencies) != 1:
-            return found[:3]
+        if not recent_overflow:
+            found = _read_page(cursor, _indexed_window(entries, parsed, tsquery), page, per_page)
+            if found[3] < INDEX_CAP or len(agencies) != 1:
+                return found[:3]
         # The words are known to be common here: the walk ends early, which the planner,
         # misled by the statistics, does not foresee (it would read and sort every row).
+        # When recent months alone overflowed the index read, every date would too: the walk
+        # comes first, and every date only when it ends short (an actor who sees few rows).
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         walk = _walked_window(
             (f"{entries[0]} AND {_in_agencies(agencies)}", [*entries[1], *agencies]),
@@ -304,7 +327,12 @@ def _page_postgresql(
             tsquery,
         )
         walked = _read_page(cursor, walk, page, per_page)
-        return walked[:3] if walked[2] > WINDOW else found[:3]
+        if walked[2] > WINDOW:
+            return walked[:3]
+        if recent_overflow:
+            cursor.execute("SET LOCAL enable_bitmapscan = on")
+            found = _read_page(cursor, _indexed_window(entries, parsed, tsquery), page, per_page)
+        return found[:3]
 
 
 def _month_spans(agency_id: int) -> list[str]:
@@ -445,7 +473,7 @@ def _hits(actor: Actor, matches: Sequence[_Match], parsed: ParsedQuery) -> list[
     highlight = parsed.highlight
     # The subject answers most snippets; file texts are read only for the others.
     need_files = [
-        d.pk
+        d.id
         for d in documents.values()
         if highlight and not highlight.intersection(fold(d.subject).split())
     ]
@@ -455,40 +483,57 @@ def _hits(actor: Actor, matches: Sequence[_Match], parsed: ParsedQuery) -> list[
         document = documents.get(match.document_id)
         if document is None:  # deleted or hidden since the index row was written
             continue
+        html, text = snippet_and_text(
+            [document.subject, *file_texts.get(document.id, [])], highlight
+        )
         hits.append(
             SearchHit(
-                id=document.pk,
+                id=document.id,
                 subject=document.subject,
                 kind=document.direction,
-                reference=document.reference,
+                reference=reference_of(document.number, document.notation),
                 issuer_name=document.issuer_name,
                 issued_on=document.issued_on,
                 status=document.status,
-                snippet=snippet([document.subject, *file_texts.get(document.pk, [])], highlight),
+                snippet=html,
                 rank=round(match.exact + match.rank, 6),
+                snippet_text=text,
             )
         )
     return hits
 
 
-def _visible_page(actor: Actor, ids: Sequence[int]) -> dict[int, Document]:
+class _PageRow(NamedTuple):
+    """What a hit shows of a document: the columns read, in order."""
+
+    id: int
+    subject: str
+    direction: str
+    number: str
+    notation: str
+    issuer_name: str
+    issued_on: dt.date | None
+    status: str
+
+
+def _visible_page(actor: Actor, ids: Sequence[int]) -> dict[int, _PageRow]:
     """The documents of `ids` that `actor` may see now, with the columns a hit shows."""
     visible = visible_where(actor, Document)
     if visible is None or not ids:
         return {}
-    columns = ", ".join(f'"{_DOCUMENT}"."{c}"' for c in _HIT_FIELDS)
+    columns = ", ".join(f'"{_DOCUMENT}"."{c}"' for c in _PageRow._fields)
     sql = (
         f'SELECT {columns} FROM "{_DOCUMENT}" '  # noqa: S608
         f'WHERE "{_DOCUMENT}"."id" IN ({", ".join(["%s"] * len(ids))}) AND ({visible[0]})'
     )
-    documents: dict[int, Document] = {}
+    documents: dict[int, _PageRow] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [*ids, *visible[1]])
         for row in cursor.fetchall():
-            values = dict(zip(_HIT_FIELDS, row, strict=True))
-            if isinstance(values["issued_on"], str):
-                values["issued_on"] = dt.date.fromisoformat(values["issued_on"])
-            documents[int(values["id"])] = Document(**values)
+            page_row = _PageRow(*row)
+            if isinstance(page_row.issued_on, str):  # SQLite
+                page_row = page_row._replace(issued_on=dt.date.fromisoformat(page_row.issued_on))
+            documents[int(page_row.id)] = page_row
     return documents
 
 

@@ -35,6 +35,13 @@ def snippet(texts: Iterable[str], highlight: frozenset[str], *, width: int = WID
     """The passage of `texts` (in order) holding the most words of `highlight`, the first
     such, marked; the start of the first non-empty text when none holds any; empty without
     text."""
+    return snippet_and_text(texts, highlight, width=width)[0]
+
+
+def snippet_and_text(
+    texts: Iterable[str], highlight: frozenset[str], *, width: int = WIDTH
+) -> tuple[SafeString, str]:
+    """`snippet`, and the same passage as plain text (no marks, nothing escaped)."""
     first = ""
     for text in texts:
         if not text:
@@ -46,7 +53,7 @@ def snippet(texts: Iterable[str], highlight: frozenset[str], *, width: int = WID
         start = _best_start(text, highlight, width - LEAD)
         if start is not None:
             return _render(text, max(0, start - LEAD), width, highlight)
-    return _render(first, 0, width, highlight) if first else SafeString("")
+    return _render(first, 0, width, highlight) if first else (SafeString(""), "")
 
 
 def _best_start(text: str, highlight: frozenset[str], span: int) -> int | None:
@@ -89,7 +96,7 @@ def _matches(text: str, highlight: frozenset[str]) -> Iterator[tuple[int, str]]:
         position += _CHUNK
 
 
-def _render(text: str, start: int, width: int, highlight: frozenset[str]) -> SafeString:
+def _render(text: str, start: int, width: int, highlight: frozenset[str]) -> tuple[SafeString, str]:
     end = min(len(text), start + width)
     # Cut at spaces, not inside a word.
     if start > 0:
@@ -99,7 +106,8 @@ def _render(text: str, start: int, width: int, highlight: frozenset[str]) -> Saf
         space = text.rfind(" ", end - 20, end)
         end = space if space > start else end
     passage = " ".join(text[start:end].split())
-    parts: list[str] = ["…" if start > 0 else ""]
+    lead, tail = "…" if start > 0 else "", "…" if end < len(text) else ""
+    parts: list[str] = [lead]
     cursor = 0
     for match in WORD_RE.finditer(passage):
         if _fold_word(match.group(0)) in highlight:
@@ -107,6 +115,6 @@ def _render(text: str, start: int, width: int, highlight: frozenset[str]) -> Saf
             parts.append(f"<mark>{escape(match.group(0))}</mark>")
             cursor = match.end()
     parts.append(escape(passage[cursor:]))
-    if end < len(text):
-        parts.append("…")
-    return mark_safe("".join(parts))  # noqa: S308  every piece of text above is escaped
+    parts.append(tail)
+    html = mark_safe("".join(parts))  # noqa: S308  every piece of text above is escaped
+    return html, f"{lead}{passage}{tail}"

@@ -83,3 +83,33 @@ def test_pages_of_results(eoffice: EofficeWorld) -> None:
 def test_a_search_needs_words(eoffice: EofficeWorld) -> None:
     response = bearer(eoffice.clerk).get(SEARCH, {})
     assert problem(response, 400)["errors"] == {"q": ["Trường này là bắt buộc."]}
+
+
+@pytest.mark.parametrize("issued_on", [None, "2026-11-20"])
+def test_the_hand_built_result_is_what_its_serializer_describes(issued_on: str | None) -> None:
+    """The schema documents `DocumentSearchResultSerializer`; the view builds the same JSON by
+    hand (`search_result_json`): the two must not drift apart."""
+    import datetime as dt
+
+    from django.utils.safestring import mark_safe
+
+    from tinhso.documents.api.serializers import (
+        DocumentSearchResultSerializer,
+        search_result_json,
+    )
+    from tinhso.documents.search.query import SearchHit
+
+    hit = SearchHit(
+        id=7,
+        subject="Về việc <khẩn> & công tác",
+        kind="incoming",
+        reference="15/QĐ-UBND",
+        issuer_name="Ủy ban nhân dân tỉnh",
+        issued_on=dt.date.fromisoformat(issued_on) if issued_on else None,
+        status="registered",
+        snippet=mark_safe("…Về việc &lt;khẩn&gt; &amp; <mark>công</mark> tác"),
+        rank=1.5,
+        snippet_text="…Về việc <khẩn> & công tác",
+    )
+
+    assert search_result_json(hit) == DocumentSearchResultSerializer(hit).data

@@ -4,6 +4,7 @@ who sees what — on SQLite FTS5 and on PostgreSQL alike."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import unicodedata
 import zipfile
@@ -12,6 +13,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 from django.db import connection
+from django.utils import timezone
+from django.utils.html import strip_tags
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -168,6 +171,11 @@ def test_snippets_are_escaped_and_mark_the_matched_words(world: World) -> None:
     )
     assert file_hit.snippet.startswith("…") and "<script>" not in file_hit.snippet
     assert file_hit.subject == "Về việc <script>alert(1)</script> & kiểm tra"
+    # and the plain text is the same passage, unescaped, without marks
+    assert subject_hit.snippet_text == "Về việc <script>alert(1)</script> & kiểm tra"
+    assert file_hit.snippet_text.startswith("…") and "<mark>" not in file_hit.snippet_text
+    assert "Thu hồi đất <b>tại</b> xã Hương Phong." in file_hit.snippet_text
+    assert html.unescape(strip_tags(file_hit.snippet)) == file_hit.snippet_text
 
 
 def test_a_legal_text_with_decomposed_words_is_found_by_composed_queries(
@@ -550,3 +558,85 @@ def test_a_search_page_takes_few_queries(world: World, django_assert_max_num_que
         page = search_documents(actor, "hướng dẫn chế độ")
     assert len(page.hits) == 20
     assert all("<mark>" in str(hit.snippet) for hit in page.hits)
+
+
+def _this_month_documents(world: World, count: int, **fields: Any) -> list[Document]:
+    """`count` matching documents dated this month (newest last), indexed."""
+    today = timezone.localdate()
+    documents = Document.objects.bulk_create(
+        Document(
+            agency=world.agency_a,
+            direction=Direction.INCOMING,
+            status=DocumentStatus.REGISTERED,
+            source=Source.ELECTRONIC,
+            doc_type="CV",
+            subject="Về việc thực hiện chế độ báo cáo",
+            issuer_name="Ủy ban nhân dân tỉnh",
+            issued_on=today.replace(day=1) + dt.timedelta(days=n % today.day),
+            created_by=world.clerk_a,
+            **fields,
+        )
+        for n in range(count)
+    )
+    index_documents([d.pk for d in documents])
+    return documents
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_words_that_overflow_the_last_month_are_walked_at_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the last month alone holds more matches than the index read takes, every date
+    would too: the walk over the newest rows comes next, without reading every date first."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tinhso.documents.search import query
+
+    monkeypatch.setattr(query, "WINDOW", 10)
+    monkeypatch.setattr(query, "INDEX_CAP", 40)
+    documents = _this_month_documents(world, 60)
+    actor = world.actor(world.clerk_a)
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        page = search_documents(actor, "thuc hien bao cao", per_page=10)
+    # then the window is the newest ten, read by the last month's index read and the walk
+    newest = sorted(documents, key=lambda d: (d.issued_on, d.pk), reverse=True)[:10]
+    assert {h.id for h in page.hits} == {d.pk for d in newest}
+    assert page.total == 10 and not page.total_exact
+    word_reads = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
+    assert len(word_reads) == 2
+    assert "|@" in word_reads[0] and "LIMIT 20000" in word_reads[1]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_specialist_whose_walk_ends_short_gets_every_dates_matches(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A specialist sees a department's share: the walk finds too few, every date is read, and
+    what they were assigned in another department is found through the listed ids."""
+    from tinhso.documents.models import Assignment, AssignmentRole
+    from tinhso.documents.search import query
+
+    monkeypatch.setattr(query, "WINDOW", 10)
+    monkeypatch.setattr(query, "INDEX_CAP", 40)
+    _this_month_documents(world, 60, department=world.dept_a2)
+    own = _this_month_documents(world, 3, department=world.dept_a1)
+    old = make_document(
+        agency=world.agency_a,
+        created_by=world.clerk_a,
+        subject="Thực hiện chế độ báo cáo năm trước",
+        issued_on=dt.date(2020, 5, 4),
+        department=world.dept_a2,
+    )
+    Assignment.objects.create(
+        document=old,
+        assignee=world.specialist_a1,
+        role=AssignmentRole.MAIN,
+        assigned_by=world.leader_a,
+    )
+    index_documents([old.pk])
+    # when
+    page = search_documents(world.actor(world.specialist_a1), "thuc hien bao cao")
+    # then exactly what they may see
+    assert {h.id for h in page.hits} == {d.pk for d in own} | {old.pk}
+    assert page.total_exact

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.http import Http404
 
 from tinhso.accounts.access import Actor, actor_for
@@ -305,3 +306,45 @@ def test_the_compiled_condition_lets_through_what_the_orm_does(eoffice: EofficeW
     after = compiled(actor(eoffice, "other_department"))
     assert before < after <= set(Document.objects.values_list("pk", flat=True))
     assert Document.objects.count() == total
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_listed_condition_lets_through_what_the_orm_does(eoffice: EofficeWorld) -> None:
+    """`visible_where_listed` (the assignments and review steps as ids, the search's form for
+    specialists) and `visible_documents` agree for every persona, on documents in every status."""
+    from tinhso.documents.access import related_document_ids, visible_where_listed
+
+    for _label, make, _status, _expected in MATRIX:
+        make(eoffice)
+
+    listed_somewhere = False
+    for persona in PERSONAS:
+        who = actor(eoffice, persona)
+        orm = set(visible_documents(who).values_list("pk", flat=True))
+        ids = related_document_ids(who, 1000)
+        assert ids is not None
+        listed_somewhere = listed_somewhere or bool(ids)
+        where = visible_where_listed(who, Document, ids)
+        if where is None:  # not an official: sees nothing
+            assert orm == set(), persona
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT "documents_document"."id" FROM "documents_document" WHERE {where[0]}',  # noqa: S608
+                list(where[1]),
+            )
+            assert {row[0] for row in cursor.fetchall()} == orm, persona
+    # the matrix assigns and reviews documents: the listed ids were tested, not only empty lists
+    assert listed_somewhere
+
+
+def test_related_documents_past_the_limit_are_not_listed(eoffice: EofficeWorld) -> None:
+    from tinhso.documents.access import related_document_ids
+
+    for _label, make, _status, _expected in MATRIX:
+        make(eoffice)
+    counts = {p: related_document_ids(actor(eoffice, p), 1000) for p in PERSONAS}
+    persona, ids = max(counts.items(), key=lambda item: len(item[1] or []))
+    assert ids  # someone is assigned or reviews something
+    assert related_document_ids(actor(eoffice, persona), len(ids)) == ids
+    assert related_document_ids(actor(eoffice, persona), len(ids) - 1) is None
