@@ -418,8 +418,10 @@ TINHSO_CATALOGUE_RECHECK_SECONDS = (
 )
 # The trust list, the agencies and the exchange account, kept per process by the exchange worker.
 TINHSO_EXCHANGE_RECHECK_SECONDS = 0.0 if IS_TEST else env_int("TINHSO_EXCHANGE_RECHECK_SECONDS", 5)
-# An API token, its user and memberships, kept per process; a revocation is seen at once by the
-# process that makes it, by the others within this many seconds.
+# An API token, its user and memberships — and a signed-in session's user and memberships
+# (tinhso.accounts.backends) — kept per process; a revocation, deactivation, new password or
+# changed membership is seen at once by the process that makes it, by the others within this
+# many seconds.
 TINHSO_API_TOKEN_RECHECK_SECONDS = (
     0.0 if IS_TEST else env_int("TINHSO_API_TOKEN_RECHECK_SECONDS", 2)
 )

@@ -18,6 +18,7 @@ the newest.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
@@ -47,10 +48,11 @@ from tinhso.text import fold
 #: "200+". Ranking (exact accents first) applies among the newest matches: a clerk looking
 #: for a document refines the words or the filters rather than reading page 11.
 WINDOW: Final = 200
-#: PostgreSQL: the spans, in months back from this one, a search first looks in (through the
-#: month lexemes of the word index) before it looks at every date: common words find a
-#: window's worth of matches in the last month and read only those from the table.
-MONTH_SPANS: Final = (1, 3, 12)
+#: PostgreSQL: a search first looks in this month (through the month lexemes of the word
+#: index), then in as many months back as the words' rate there asks for, up to this many,
+#: before it looks at every date: common words find a window's worth of matches in the last
+#: months and read only those from the table.
+MAX_MONTHS: Final = 12
 #: PostgreSQL: matches read through the word index at most (`_page_postgresql`).
 INDEX_CAP: Final = 3000
 #: PostgreSQL: rows of an agency walked newest first when the words are common.
@@ -273,9 +275,10 @@ def _page_postgresql(
        narrow the documents to hundreds);
     2. when that many match (common words), by walking the agency's rows newest first (at
        most `WALK` of them) and testing their words: the walk ends at the window's end,
-       after a few thousand rows. A walk that ends short (or an actor of several agencies,
-       whose rows no one index orders) keeps the first way's window: the newest of the first
-       `INDEX_CAP` matches, counted as "more than `WINDOW`".
+       after a few thousand rows. A walk that ends short — or would: when the months already
+       read hold less than a window's worth of matches in `WALK` rows or more — or an actor
+       of several agencies (whose rows no one index orders) keeps the first way's window: the
+       newest of the first `INDEX_CAP` matches, counted as "more than `WINDOW`".
 
     Each way is one query that ranks and pages the window in the database. JIT compilation
     is turned off (it would spend hundreds of milliseconds on plans whose cost the words'
@@ -299,22 +302,46 @@ def _page_postgresql(
             return _read_page(cursor, listing, page, per_page)[:3]
         tsquery = parsed.tsquery([word_scope(a) for a in agencies])
         recent_overflow = False
+        covered = 0  # months read whole that held no more than a window's worth of matches
         if len(agencies) == 1 and not parsed.prefixes:
             # The newest months first: the GIN index intersects the words with the months, so
             # a common word costs the table only its recent matches.
-            for months in _month_spans(agencies[0]):
-                recent = f"( {tsquery} ) & ( {months} )"
-                found = _read_page(cursor, _indexed_window(entries, parsed, recent), page, per_page)
+            span: int | None = 1
+            while span is not None:
+                found = _read_page(
+                    cursor,
+                    _months_window(entries, parsed, tsquery, agencies[0], span),
+                    page,
+                    per_page,
+                )
                 if found[3] >= INDEX_CAP:
                     recent_overflow = True
                     break  # so common that even these months hold too many: walk (below)
                 if found[2] > WINDOW:
                     return found[:3]
-                if found[3] < WINDOW // 4:
+                covered = span
+                if found[3] < WINDOW // 4 and span == 1:
                     break  # rare words: every date at once costs little
+                span = _next_span(span, found[3])
         if not recent_overflow:
             found = _read_page(cursor, _indexed_window(entries, parsed, tsquery), page, per_page)
             if found[3] < INDEX_CAP or len(agencies) != 1:
+                return found[:3]
+            if covered and covered < MAX_MONTHS:
+                # Common words, rare lately: the last year may hold the window whole.
+                year = _read_page(
+                    cursor,
+                    _months_window(entries, parsed, tsquery, agencies[0], MAX_MONTHS),
+                    page,
+                    per_page,
+                )
+                if year[2] > WINDOW and year[3] < INDEX_CAP:
+                    return year[:3]
+                if year[3] < INDEX_CAP:
+                    covered = MAX_MONTHS
+            if covered and _rows_since(agencies[0], covered) >= WALK:
+                # The walk would read `WALK` rows of months that hold less than a window's
+                # worth of matches, and end short: every date's window is its answer too.
                 return found[:3]
         # The words are known to be common here: the walk ends early, which the planner,
         # misled by the statistics, does not foresee (it would read and sort every row).
@@ -335,18 +362,62 @@ def _page_postgresql(
         return found[:3]
 
 
-def _month_spans(agency_id: int) -> list[str]:
-    """For each of `MONTH_SPANS`: the tsquery disjunction of the agency's month lexemes."""
+def _months(agency_id: int, span: int) -> str:
+    """The tsquery disjunction of the agency's month lexemes for this month and the `span` - 1
+    before it."""
     today = timezone.localdate()
-    spans = []
-    for span in MONTH_SPANS:
-        lexemes = []
-        year, month = today.year, today.month
-        for _ in range(span):
-            lexemes.append(pg_quote(month_lexeme(agency_id, dt.date(year, month, 1))))
-            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        spans.append(" | ".join(lexemes))
-    return spans
+    lexemes = []
+    year, month = today.year, today.month
+    for _ in range(span):
+        lexemes.append(pg_quote(month_lexeme(agency_id, dt.date(year, month, 1))))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return " | ".join(lexemes)
+
+
+def _next_span(span: int, matched: int) -> int | None:
+    """The months to read next when `span` months held `matched` matches, not a window's
+    worth: enough at that rate with half again to spare (a month's documents crowd into its
+    last days), at least twice as many; None past `MAX_MONTHS` (every date is read then)."""
+    needed = -(-3 * (WINDOW + 1) * span // (2 * max(matched, 1)))
+    following = max(needed, 2 * span)
+    return following if following <= MAX_MONTHS else None
+
+
+def _months_window(
+    entries: Fragment, parsed: ParsedQuery, tsquery: str, agency_id: int, span: int
+) -> tuple[str, tuple[Any, ...]]:
+    return _indexed_window(entries, parsed, f"( {tsquery} ) & ( {_months(agency_id, span)} )")
+
+
+#: (agency, first day) → (rows of the agency dated from that day on, when counted).
+_month_rows: dict[tuple[int, dt.date], tuple[int, float]] = {}
+_MONTH_ROWS_SECONDS: Final = 600.0
+
+
+def _rows_since(agency_id: int, months: int) -> int:
+    """The agency's index rows dated in this month and the `months` - 1 before it — what a
+    walk would read before it leaves them —, counted at most every ten minutes per process."""
+    today = timezone.localdate()
+    year, month = today.year, today.month - (months - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    first = dt.date(year, month, 1)
+    key = (agency_id, first)
+    now = time.monotonic()
+    kept = _month_rows.get(key)
+    if kept is not None and now - kept[1] < _MONTH_ROWS_SECONDS:
+        return kept[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT count(*) FROM "{_ENTRY}" WHERE "{_ENTRY}"."agency_id" = %s '  # noqa: S608
+            f'AND "{_ENTRY}"."doc_date" >= %s',
+            [agency_id, first],
+        )
+        rows = int(cursor.fetchone()[0])
+    if len(_month_rows) > 10_000:
+        _month_rows.clear()
+    _month_rows[key] = (rows, now)
+    return rows
 
 
 def _indexed_window(

@@ -510,7 +510,7 @@ def test_with_common_words_the_window_holds_the_newest_matches(world: World) -> 
             doc_type="CV",
             subject="Về việc báo cáo thống kê định kỳ",
             issuer_name="Ủy ban nhân dân tỉnh",
-            issued_on=dt.date(2020, 1, 1) + dt.timedelta(days=n),
+            issued_on=timezone.localdate() - dt.timedelta(days=n),
             created_by=world.clerk_a,
         )
         for n in range(INDEX_CAP + 100)
@@ -640,3 +640,66 @@ def test_a_specialist_whose_walk_ends_short_gets_every_dates_matches(
     # then exactly what they may see
     assert {h.id for h in page.hits} == {d.pk for d in own} | {old.pk}
     assert page.total_exact
+
+
+@pytest.mark.parametrize(
+    ("span", "matched", "following"),
+    [(1, 100, 4), (1, 60, 6), (1, 0, None), (4, 180, 8), (8, 150, None), (1, 200, 2)],
+)
+def test_the_next_months_follow_the_words_rate(
+    span: int, matched: int, following: int | None
+) -> None:
+    from tinhso.documents.search.query import _next_span
+
+    assert _next_span(span, matched) == following
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.parametrize(("walk_rows", "walks"), [(20, False), (100, True)])
+def test_the_walk_is_not_taken_where_it_would_end_short(
+    world: World, monkeypatch: pytest.MonkeyPatch, walk_rows: int, walks: bool
+) -> None:
+    """Words common in older years but rare in the last year: a walk over `WALK` rows that
+    are all of the last year would find less than a window and end short — it is not taken,
+    every date's index read answers. Where the walk reaches past the year, it is taken."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tinhso.documents.search import query
+
+    monkeypatch.setattr(query, "WINDOW", 10)
+    monkeypatch.setattr(query, "INDEX_CAP", 40)
+    monkeypatch.setattr(query, "WALK", walk_rows)
+    query._month_rows.clear()
+    # given 60 matches of 2021, and this month 32 documents of which 2 match
+    old = Document.objects.bulk_create(
+        Document(
+            agency=world.agency_a,
+            direction=Direction.INCOMING,
+            status=DocumentStatus.REGISTERED,
+            source=Source.ELECTRONIC,
+            doc_type="CV",
+            subject="Về việc thực hiện chế độ báo cáo",
+            issuer_name="Ủy ban nhân dân tỉnh",
+            issued_on=dt.date(2021, 1, 1) + dt.timedelta(days=n),
+            created_by=world.clerk_a,
+        )
+        for n in range(60)
+    )
+    index_documents([d.pk for d in old])
+    recent = _this_month_documents(world, 2)
+    for n in range(30):
+        make_document(
+            agency=world.agency_a,
+            created_by=world.clerk_a,
+            subject=f"Lịch công tác tuần {n}",
+            issued_on=timezone.localdate(),
+        )
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        page = search_documents(world.actor(world.clerk_a), "thuc hien bao cao", per_page=10)
+    # then
+    walked = any(f"LIMIT {walk_rows}" in q["sql"] for q in captured.captured_queries)
+    assert walked is walks
+    assert page.total == 10 and not page.total_exact
+    if walks:  # the walk reads every row: the newest matches lead
+        assert {d.pk for d in recent} <= {h.id for h in page.hits}
