@@ -30,6 +30,7 @@ from tinhso.documents.numbering import vietnam_year
 from tinhso.documents.search import schedule_index
 from tinhso.files.access import usable_files
 from tinhso.files.models import StoredFile
+from tinhso.rowwrite import insert_rows
 from tinhso.text import fold
 
 #: Creates the register's counter for the year at 1 or adds one, returning the number; the
@@ -127,7 +128,7 @@ def activity(
 ) -> Activity:
     """A history row; on a document received through the interconnection hub, an event with an
     edXML status also writes the status package back to its sender (in the same transaction)."""
-    row = Activity.objects.create(
+    row = Activity(
         document=d,
         action=action,
         actor=actor,
@@ -136,6 +137,7 @@ def activity(
         data=data or {},
         occurred_at=at or timezone.now(),
     )
+    insert_rows([row])
     if (
         edxml_status in EXCHANGE_STATUSES
         and d.source == Source.EXCHANGE

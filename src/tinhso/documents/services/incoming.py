@@ -60,6 +60,7 @@ from tinhso.documents.services.common import (
     search_text,
 )
 from tinhso.organizations.codes import InvalidIdentificationCode, normalize_identification_code
+from tinhso.rowwrite import execute_prepared, insert_rows
 from tinhso.text import fold
 
 #: Earliest date a document may carry (the state's founding); anything before is a typo.
@@ -198,6 +199,15 @@ def clean_incoming(data: IncomingInput, today: dt.date) -> dict[str, object]:
     }
 
 
+# Registration is the clerks' busiest call: the duplicate check is one prepared statement.
+_DUPLICATES = (
+    'SELECT "id", "issuer_code", "issuer_name", "notation" FROM "documents_document" '
+    'WHERE "agency_id" = %s AND "direction" = %s AND "number" = %s AND "status" <> %s AND '
+)
+_DUPLICATES_ON_DATE = _DUPLICATES + '"issued_on" = %s LIMIT 50'
+_DUPLICATES_UNDATED = _DUPLICATES + '"issued_on" IS NULL LIMIT 50'
+
+
 def likely_duplicates(
     agency_id: int,
     *,
@@ -212,15 +222,15 @@ def likely_duplicates(
     The database narrows by number and date (indexed); issuer and notation are compared folded
     in Python, so case, Unicode normalisation and tone placement never hide a duplicate (SQLite's
     case-insensitive match knows only ASCII)."""
-    rows = (
-        Document.objects.filter(
-            agency_id=agency_id,
-            direction=Direction.INCOMING,
-            number=number,
-            issued_on=issued_on,
-        )
-        .exclude(status=DocumentStatus.REFUSED)
-        .values_list("pk", "issuer_code", "issuer_name", "notation")[:50]
+    rows = execute_prepared(
+        _DUPLICATES_ON_DATE if issued_on is not None else _DUPLICATES_UNDATED,
+        [
+            agency_id,
+            Direction.INCOMING.value,
+            number,
+            DocumentStatus.REFUSED.value,
+            *([issued_on] if issued_on is not None else []),
+        ],
     )
     name, mark = fold(issuer_name), fold(notation)
     return [
@@ -290,7 +300,7 @@ def incoming_register(
         d.search_text = search_text(d)
         # The number last before the audit row: the counter row stays locked until commit.
         d.year, d.register_number = next_number(register, at)
-        d.save(force_insert=True)
+        insert_rows([d])
         attach_files(d, who, actor, list(data.files), FileRole.MAIN)
         attach_files(
             d, who, actor, list(data.attachments), FileRole.ATTACHMENT, field="attachments"
