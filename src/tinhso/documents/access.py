@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied
@@ -127,10 +127,8 @@ def related_document_ids(actor: Actor, limit: int) -> list[int] | None:
     key = visibility_key(actor)
     if key is None:
         return []
-    cache_key = (connection.vendor, "related", key)
-    with _COMPILED_LOCK:
-        found = _COMPILED.get(cache_key)
-    if found is None:
+
+    def build() -> tuple[str, tuple[Any, ...]]:
         assigned = (
             Assignment.objects.filter(assignee_id=actor.user_id)
             .order_by()
@@ -140,9 +138,9 @@ def related_document_ids(actor: Actor, limit: int) -> list[int] | None:
             ApprovalStep.objects.filter(_approvals(actor)).order_by().values_list("document_id")
         )
         sql, params = assigned.union(reviewed).query.sql_with_params()
-        found = (f"{sql} LIMIT %s", tuple(params))
-        with _COMPILED_LOCK:
-            _COMPILED[cache_key] = found
+        return f"{sql} LIMIT %s", tuple(params)
+
+    found = _kept_sql((connection.vendor, "related", key), build)
     with connection.cursor() as cursor:
         cursor.execute(found[0], [*found[1], limit + 1])
         ids = [row[0] for row in cursor.fetchall()]
@@ -182,20 +180,10 @@ def visible_where(actor: Actor, model: type[models.Model]) -> tuple[str, tuple[A
     key = visibility_key(actor)
     if key is None:
         return None
-    cache_key = (connection.vendor, model._meta.label, key)
-    with _COMPILED_LOCK:
-        found = _COMPILED.get(cache_key)
-        if found is not None:
-            _COMPILED.move_to_end(cache_key)
-            return found
-    condition = visibility(actor)
-    assert condition is not None
-    compiled = _compile(model, condition)
-    with _COMPILED_LOCK:
-        _COMPILED[cache_key] = compiled
-        while len(_COMPILED) > _COMPILED_MAX:
-            _COMPILED.popitem(last=False)
-    return compiled
+    return _kept_sql(
+        (connection.vendor, model._meta.label, key),
+        lambda: _compile(model, visibility(actor)),  # type: ignore[arg-type]  # key: not None
+    )
 
 
 def visible_where_listed(
@@ -211,21 +199,29 @@ def visible_where_listed(
     key = visibility_key(actor)
     if key is None:
         return None
-    cache_key = (connection.vendor, model._meta.label, key, "listed")
+    found = _kept_sql(
+        (connection.vendor, model._meta.label, key, "listed"),
+        lambda: _compile(model, _direct_visibility(actor)),  # type: ignore[arg-type]
+    )
+    pk = f'"{model._meta.db_table}"."{model._meta.pk.column}"'
+    return f"(({found[0]}) OR {pk} = ANY(%s))", (*found[1], list(ids))
+
+
+def _kept_sql(
+    cache_key: tuple[object, ...], build: Callable[[], tuple[str, tuple[Any, ...]]]
+) -> tuple[str, tuple[Any, ...]]:
+    """SQL compiled once per process and key (`_COMPILED`, least recently used out first)."""
     with _COMPILED_LOCK:
         found = _COMPILED.get(cache_key)
         if found is not None:
             _COMPILED.move_to_end(cache_key)
-    if found is None:
-        condition = _direct_visibility(actor)
-        assert condition is not None
-        found = _compile(model, condition)
-        with _COMPILED_LOCK:
-            _COMPILED[cache_key] = found
-            while len(_COMPILED) > _COMPILED_MAX:
-                _COMPILED.popitem(last=False)
-    pk = f'"{model._meta.db_table}"."{model._meta.pk.column}"'
-    return f"(({found[0]}) OR {pk} = ANY(%s))", (*found[1], list(ids))
+            return found
+    found = build()
+    with _COMPILED_LOCK:
+        _COMPILED[cache_key] = found
+        while len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return found
 
 
 def _compile(model: type[models.Model], condition: Q) -> tuple[str, tuple[Any, ...]]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.test import Client
 
-from tinhso.accounts.models import Role, User
+from tinhso.accounts import authentication
+from tinhso.accounts.models import AccessRevision, Role, User
 from tinhso.accounts.tests.helpers import sign_in
 from tinhso.organizations.models import Agency, Department
 from tinhso.testing.factories import make_agency, make_department, official
@@ -52,3 +56,26 @@ def clerk_a(agency_a: Agency) -> User:
 @pytest.fixture
 def admin_client(client: Client, admin_a: User) -> Client:
     return sign_in(client, admin_a)
+
+
+class Clock:
+    """The monotonic clock that what a process keeps of tokens and sessions ages by."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch, settings: Any, db: None) -> Iterator[Clock]:
+    """The access revision re-read every 5 s (the test settings keep nothing)."""
+    settings.TINHSO_API_TOKEN_RECHECK_SECONDS = 5
+    # The migration writes the row; a transactional test's flush may have emptied the table.
+    AccessRevision.objects.get_or_create(pk=1)
+    c = Clock()
+    monkeypatch.setattr(authentication, "_monotonic", c)
+    authentication.api_token_cache_clear()
+    yield c
+    authentication.api_token_cache_clear()

@@ -5,7 +5,6 @@ this process made the change, within the re-check interval when another process 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,35 +17,13 @@ from tinhso.accounts import authentication
 from tinhso.accounts.models import AccessRevision, ApiToken, Membership, Role, User
 from tinhso.accounts.services import api_token_issue, api_token_revoke, membership_end
 from tinhso.accounts.services.officials import user_deactivate
+from tinhso.accounts.tests.conftest import Clock
 from tinhso.organizations.models import Agency
 from tinhso.testing.factories import official
 
 ME = "/api/v1/me/"
 DOSSIERS = "/api/v1/dossiers/"  # officials only: the permission reads the caller's Actor
 REFUSED = "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi."
-
-
-class Clock:
-    """The monotonic clock the kept tokens age by."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch, settings: Any, db: None) -> Iterator[Clock]:
-    """The access revision re-read every 5 s (the test settings keep nothing)."""
-    settings.TINHSO_API_TOKEN_RECHECK_SECONDS = 5
-    # The migration writes the row; a transactional test's flush may have emptied the table.
-    AccessRevision.objects.get_or_create(pk=1)
-    c = Clock()
-    monkeypatch.setattr(authentication, "_monotonic", c)
-    authentication.api_token_cache_clear()
-    yield c
-    authentication.api_token_cache_clear()
 
 
 def _client(user: User) -> tuple[APIClient, ApiToken]:

@@ -5,7 +5,6 @@ made it, within the re-check interval when another process did."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,34 +12,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tinhso.accounts import authentication
-from tinhso.accounts.models import AccessRevision, Membership, Role, User
+from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.services.officials import user_deactivate
+from tinhso.accounts.tests.conftest import Clock
 from tinhso.organizations.models import Agency
 from tinhso.testing.factories import official
 
 DOSSIERS = "/api/v1/dossiers/"  # officials only: the permission reads the caller's Actor
 BACKEND = "tinhso.accounts.backends.ModelBackend"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch, settings: Any, db: None) -> Iterator[Clock]:
-    """The access revision re-read every 5 s (the test settings keep nothing)."""
-    settings.TINHSO_API_TOKEN_RECHECK_SECONDS = 5
-    AccessRevision.objects.get_or_create(pk=1)
-    c = Clock()
-    monkeypatch.setattr(authentication, "_monotonic", c)
-    authentication.api_token_cache_clear()
-    yield c
-    authentication.api_token_cache_clear()
 
 
 def _signed_in(user: User) -> Client:

@@ -463,21 +463,11 @@ def test_filters_narrow_the_results(world: World) -> None:
 
 def test_a_search_counts_at_most_the_window_and_pages_within_it(world: World) -> None:
     # given more matching documents than the window holds
-    documents = Document.objects.bulk_create(
-        Document(
-            agency=world.agency_a,
-            direction=Direction.INCOMING,
-            status=DocumentStatus.REGISTERED,
-            source=Source.ELECTRONIC,
-            doc_type="CV",
-            subject=f"Về việc báo cáo số liệu tháng {n}",
-            issuer_name="Ủy ban nhân dân tỉnh",
-            issued_on=dt.date(2026, 1, 1) + dt.timedelta(days=n % 300),
-            created_by=world.clerk_a,
-        )
-        for n in range(WINDOW + 5)
+    _indexed_batch(
+        world,
+        [dt.date(2026, 1, 1) + dt.timedelta(days=n % 300) for n in range(WINDOW + 5)],
+        "Về việc báo cáo số liệu tháng {n}",
     )
-    index_documents([d.pk for d in documents])
     actor = world.actor(world.clerk_a)
     # when
     first = search_documents(actor, "bao cao so lieu")
@@ -501,21 +491,11 @@ def test_a_search_counts_at_most_the_window_and_pages_within_it(world: World) ->
 
 def test_with_common_words_the_window_holds_the_newest_matches(world: World) -> None:
     # given more matching documents than a search reads through the word index
-    documents = Document.objects.bulk_create(
-        Document(
-            agency=world.agency_a,
-            direction=Direction.INCOMING,
-            status=DocumentStatus.REGISTERED,
-            source=Source.ELECTRONIC,
-            doc_type="CV",
-            subject="Về việc báo cáo thống kê định kỳ",
-            issuer_name="Ủy ban nhân dân tỉnh",
-            issued_on=timezone.localdate() - dt.timedelta(days=n),
-            created_by=world.clerk_a,
-        )
-        for n in range(INDEX_CAP + 100)
+    documents = _indexed_batch(
+        world,
+        [timezone.localdate() - dt.timedelta(days=n) for n in range(INDEX_CAP + 100)],
+        "Về việc báo cáo thống kê định kỳ",
     )
-    index_documents([d.pk for d in documents])
     actor = world.actor(world.clerk_a)
     # when
     pages = [
@@ -563,6 +543,19 @@ def test_a_search_page_takes_few_queries(world: World, django_assert_max_num_que
 def _this_month_documents(world: World, count: int, **fields: Any) -> list[Document]:
     """`count` matching documents dated this month (newest last), indexed."""
     today = timezone.localdate()
+    return _indexed_batch(
+        world,
+        [today.replace(day=1) + dt.timedelta(days=n % today.day) for n in range(count)],
+        "Về việc thực hiện chế độ báo cáo",
+        **fields,
+    )
+
+
+def _indexed_batch(
+    world: World, dates: list[dt.date], subject: str, **fields: Any
+) -> list[Document]:
+    """Incoming documents of agency A, one a date, the subject formatted with its index
+    (`{n}`), written at once and indexed."""
     documents = Document.objects.bulk_create(
         Document(
             agency=world.agency_a,
@@ -570,13 +563,13 @@ def _this_month_documents(world: World, count: int, **fields: Any) -> list[Docum
             status=DocumentStatus.REGISTERED,
             source=Source.ELECTRONIC,
             doc_type="CV",
-            subject="Về việc thực hiện chế độ báo cáo",
+            subject=subject.format(n=n),
             issuer_name="Ủy ban nhân dân tỉnh",
-            issued_on=today.replace(day=1) + dt.timedelta(days=n % today.day),
+            issued_on=day,
             created_by=world.clerk_a,
             **fields,
         )
-        for n in range(count)
+        for n, day in enumerate(dates)
     )
     index_documents([d.pk for d in documents])
     return documents
@@ -671,21 +664,11 @@ def test_the_walk_is_not_taken_where_it_would_end_short(
     monkeypatch.setattr(query, "WALK", walk_rows)
     query._month_rows.clear()
     # given 60 matches of 2021, and this month 32 documents of which 2 match
-    old = Document.objects.bulk_create(
-        Document(
-            agency=world.agency_a,
-            direction=Direction.INCOMING,
-            status=DocumentStatus.REGISTERED,
-            source=Source.ELECTRONIC,
-            doc_type="CV",
-            subject="Về việc thực hiện chế độ báo cáo",
-            issuer_name="Ủy ban nhân dân tỉnh",
-            issued_on=dt.date(2021, 1, 1) + dt.timedelta(days=n),
-            created_by=world.clerk_a,
-        )
-        for n in range(60)
+    _indexed_batch(
+        world,
+        [dt.date(2021, 1, 1) + dt.timedelta(days=n) for n in range(60)],
+        "Về việc thực hiện chế độ báo cáo",
     )
-    index_documents([d.pk for d in old])
     recent = _this_month_documents(world, 2)
     for n in range(30):
         make_document(
