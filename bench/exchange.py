@@ -791,7 +791,7 @@ from pathlib import Path
 from django.utils import timezone
 from tinhso.exchange import edxml
 from tinhso.exchange.client import HttpHubClient, HubFault, HubUnavailable
-from tinhso.signatures.selectors import trust_roots_pem
+from tinhso.exchange import kept
 
 params = PARAMS
 client = HttpHubClient.from_settings()
@@ -887,7 +887,7 @@ while True:
         time.sleep(params["idle"])
         continue
     moment = timezone.now()
-    roots = trust_roots_pem(moment)
+    roots = kept.trust_roots_der(moment)  # as the node's receiving does
     verdicts = []
     for delivery, document, data, pulled in items:
         check = edxml.verify(data, trust_roots=roots, at=moment)
@@ -1074,7 +1074,9 @@ def transport_phase(
             "log": str(here / f"received-{i}.jsonl"),
         }
         out = here / f"receiver-{i}.out"
-        receivers.append((_spawn_logged(net.b, _code(TRANSPORT_RECEIVER_CODE, params), out), out))
+        profile = net.profile_dir / f"receiver-{phase}-{i}.prof" if net.profile_dir else None
+        code = _code(TRANSPORT_RECEIVER_CODE, params, profile)
+        receivers.append((_spawn_logged(net.b, code, out), out))
     for i in range(config.senders):
         params = {
             "sender": SNV,
@@ -1090,7 +1092,9 @@ def transport_phase(
             "log": str(here / f"sent-{i}.jsonl"),
         }
         out = here / f"sender-{i}.out"
-        senders.append((_spawn_logged(net.a, _code(TRANSPORT_SENDER_CODE, params), out), out))
+        profile = net.profile_dir / f"sender-{phase}-{i}.prof" if net.profile_dir else None
+        code = _code(TRANSPORT_SENDER_CODE, params, profile)
+        senders.append((_spawn_logged(net.a, code, out), out))
     everyone = receivers + senders
 
     def all_ready() -> bool:
@@ -1293,8 +1297,17 @@ def run_transport(net: Any, args: argparse.Namespace, work: Path, take: bool) ->
     return row
 
 
-def _code(template: str, params: dict[str, Any]) -> str:
-    return template.replace("PARAMS", repr(params))
+def _code(template: str, params: dict[str, Any], profile: Path | None = None) -> str:
+    """`template` with its parameters; with `profile`, its loop runs under cProfile and the
+    statistics are written there when it ends (before the result line)."""
+    code = template.replace("PARAMS", repr(params))
+    if profile is None:
+        return code
+    head, _, loop = code.partition("go, stop = Path(")
+    return (
+        f"{head}import cProfile as _cprofile\n_profiler = _cprofile.Profile()\n_profiler.enable()\n"
+        f"go, stop = Path({loop}\n_profiler.disable()\n_profiler.dump_stats({str(profile)!r})\n"
+    )
 
 
 # --- Report --------------------------------------------------------------------------------------
@@ -1664,6 +1677,8 @@ def profile_summary(directory: Path, top: int = 45) -> str:
     groups: dict[str, list[Path]] = {}
     for path in sorted(directory.glob("*.prof")):
         kind = path.stem.split("-web-")[0] + "-web" if "-web-" in path.stem else path.stem
+        if kind.startswith(("sender-", "receiver-")):
+            kind = kind.split("-")[0] + "s"
         groups.setdefault(kind, []).append(path)
     for kind, paths in groups.items():
         stats = pstats.Stats(*[str(p) for p in paths], stream=out)

@@ -31,7 +31,14 @@ from typing import Any
 from django.db import connection, models
 from django.db.models.signals import post_save, pre_save
 
-__all__ = ["Insert", "execute_prepared", "insert_rows", "insert_together", "native_placeholders"]
+__all__ = [
+    "Insert",
+    "any_of",
+    "execute_prepared",
+    "insert_rows",
+    "insert_together",
+    "native_placeholders",
+]
 
 _statements: dict[tuple[Any, ...], tuple[str, tuple[models.Field[Any, Any], ...]]] = {}
 _with_sql: dict[tuple[Any, ...], str] = {}
@@ -106,21 +113,27 @@ def _plain_columns(
     return found
 
 
-def _server_binding_cursor() -> Any:
+def _server_binding_cursor(binary: bool = False) -> Any:
     """A Django cursor (error translation, query logging, execute wrappers) over a psycopg
     `RawCursor` (server-side binding, native placeholders), so that psycopg prepares what runs
     often. The psycopg cursor is kept with its connection and used again (it holds no state
-    between statements once their rows are fetched)."""
-    from psycopg import RawCursor
+    between statements once their rows are fetched). A `binary` one has the server send its
+    results in binary form: a bytea column comes as its bytes, not as hexadecimal text twice
+    its size that both ends then encode and decode."""
+    from psycopg import RawCursor, pq
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw_connection = connection.connection
-    kept = getattr(connection, "_tinhso_server_cursor", None)
+    attribute = "_tinhso_binary_cursor" if binary else "_tinhso_server_cursor"
+    kept = getattr(connection, attribute, None)
     if kept is None or kept[0] is not raw_connection or kept[1].closed:
         with connection.wrap_database_errors:
-            kept = (raw_connection, RawCursor(raw_connection))
-        connection._tinhso_server_cursor = kept  # type: ignore[attr-defined]
+            cursor = RawCursor(raw_connection)
+            if binary:
+                cursor.format = pq.Format.BINARY
+            kept = (raw_connection, cursor)
+        setattr(connection, attribute, kept)
     return connection._prepare_cursor(kept[1])  # type: ignore[attr-defined]
 
 
@@ -147,11 +160,14 @@ def native_placeholders(sql: str) -> str:
     return _PLACEHOLDER.sub(number, sql)
 
 
-def execute_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def execute_prepared(
+    sql: str, params: Sequence[Any], *, binary: bool = False
+) -> list[tuple[Any, ...]]:
     """Run `sql` (with `%s` placeholders) and return its rows (none for a statement without
     RETURNING). On PostgreSQL the parameters are bound by the server, and psycopg prepares a
-    statement on its connection once it has run a few times (`prepare_threshold`); elsewhere
-    it goes through Django's usual cursor."""
+    statement on its connection once it has run a few times (`prepare_threshold`); with
+    `binary` the rows come in PostgreSQL's binary form (for large bytea values). Elsewhere it
+    goes through Django's usual cursor."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -161,9 +177,20 @@ def execute_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         query = native_placeholders(sql).encode()
         if len(_native) < 10_000:  # the hot paths have a few dozen statements
             _native[sql] = query
-    cursor = _server_binding_cursor()
+    cursor = _server_binding_cursor(binary)
     cursor.execute(query, params)
     return cursor.fetchall() if cursor.description is not None else []
+
+
+def any_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """`column` is one of `values`, for `execute_prepared`: ``column = ANY(%s)`` with the list
+    as one parameter on PostgreSQL (one statement whatever the number of values, prepared
+    once), ``column IN (%s, …)`` elsewhere. `column` is the caller's SQL, never input."""
+    if not values:
+        return "FALSE", []
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 class Insert:

@@ -24,10 +24,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhso import rowwrite
 from tinhso.exchange.httpsig import SignatureRefused, claimed_node, verify_request
 from tinhso.hub import registry
 from tinhso.hub.faults import HubFault
-from tinhso.hub.models import RequestNonce
 from tinhso.hub.registry import NodeEntry
 
 
@@ -91,15 +91,13 @@ def authenticate(request: HttpRequest, body: bytes, *, now: dt.datetime | None =
 def _record_nonce(node_code: str, nonce: str) -> bool:
     """Remember a nonce; False when it was already seen (a replay).
 
-    One statement in autocommit (PostgreSQL and SQLite both know ON CONFLICT DO NOTHING):
-    no transaction of its own, and nothing to roll back when it is a replay.
+    One prepared statement in autocommit (PostgreSQL and SQLite both know ON CONFLICT DO
+    NOTHING and RETURNING): no transaction of its own, and nothing to roll back when it is a
+    replay.
     """
-    table = connection.ops.quote_name(RequestNonce._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (node_code, nonce, seen_at) VALUES (%s, %s, %s) "  # noqa: S608
-            "ON CONFLICT (node_code, nonce) DO NOTHING",
-            [node_code, nonce, timezone.now()],
-        )
-        inserted: int = cursor.rowcount
-    return inserted == 1
+    rows = rowwrite.execute_prepared(
+        "INSERT INTO hub_requestnonce (node_code, nonce, seen_at) VALUES (%s, %s, %s) "
+        "ON CONFLICT (node_code, nonce) DO NOTHING RETURNING 1",
+        [node_code, nonce, connection.ops.adapt_datetimefield_value(timezone.now())],
+    )
+    return len(rows) == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,10 +22,10 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhso import rowwrite
 from tinhso.audit.services import audit_record
 from tinhso.exchange import edxml
 from tinhso.hub import registry
@@ -130,22 +131,31 @@ class _Accepted:
     recipients: list[registry.OrganEntry]
 
 
+#: Every send asks it first (a retry gets the first answer without another check).
+_FIRST_ANSWER = "SELECT id, sender_node_id, answer FROM hub_package WHERE send_id = %s"
+
+
 def _first_answer(send_id: uuid.UUID, node: NodeEntry) -> SendResult | None:
-    row = Package.objects.filter(send_id=send_id).values("id", "sender_node_id", "answer").first()
-    if row is None:
+    send_field = Package._meta.get_field("send_id")
+    rows = rowwrite.execute_prepared(
+        _FIRST_ANSWER, [send_field.get_db_prep_value(send_id, connection)]
+    )
+    if not rows:
         return None
-    if row["sender_node_id"] != node.id:
+    package_id, sender_node_id, stored = rows[0]
+    if sender_node_id != node.id:
         raise HubFault(
             "duplicate",
             _("Mã lần gửi này đã được một nút khác dùng."),
             [str(send_id)],
         )
+    if isinstance(stored, str | bytes):  # SQLite keeps JSON as text
+        stored = json.loads(stored)
     # jsonb keeps no key order: the answer is given again in the order of the first one.
-    stored = row["answer"]
     return SendResult(
         200,
         {
-            "id": row["id"],
+            "id": package_id,
             "send_id": stored["send_id"],
             "document_id": stored["document_id"],
             "message_type": stored["message_type"],
@@ -286,7 +296,7 @@ def package_send(
     snapshot = registry.current()
     try:
         with transaction.atomic():
-            package = Package.objects.create(
+            package = Package(
                 send_id=send_id,
                 sender_node_id=node.id,
                 message_type=message_type,
@@ -300,6 +310,9 @@ def package_send(
                 answer=answer,
                 created_at=moment,
             )
+            # The body goes to PostgreSQL as a binary parameter of a prepared statement (the
+            # ORM would write it as a hexadecimal literal twice its size, parsed each time).
+            rowwrite.insert_rows([package])
             deliveries = [
                 Delivery(
                     package_id=package.id,
@@ -314,8 +327,9 @@ def package_send(
                 for organ in accepted.recipients
             ]
             # In a fixed order: two sends racing on the same rows wait, they do not deadlock.
-            _create_with_ids(sorted(deliveries, key=lambda delivery: delivery.organ_id))
-            DeliveryEvent.objects.bulk_create(
+            deliveries.sort(key=lambda delivery: delivery.organ_id)
+            rowwrite.insert_rows(deliveries)
+            rowwrite.insert_rows(
                 [
                     _event(
                         delivery.id,
@@ -350,14 +364,6 @@ def package_send(
             already,
         ) from None
     return SendResult(201, {"id": package.id, **answer})
-
-
-def _create_with_ids(deliveries: list[Delivery]) -> None:
-    if connection.features.can_return_rows_from_bulk_insert:
-        Delivery.objects.bulk_create(deliveries)
-    else:  # pragma: no cover - both supported databases return the ids
-        for delivery in deliveries:
-            delivery.save(force_insert=True)
 
 
 # --- Pulling --------------------------------------------------------------------------------
@@ -562,6 +568,35 @@ class Taken:
     body: bytes
 
 
+def _db_time(moment: dt.datetime) -> Any:
+    """A moment as a parameter of raw SQL, as the ORM writes it (SQLite: naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _read_time(value: Any) -> dt.datetime:
+    """A moment read by raw SQL: PostgreSQL gives it aware; SQLite gives the ORM's text."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+_TAKE_SQL = (
+    "SELECT d.id, d.state, d.attempts, d.package_id, d.organ_id, d.created_at, p.size "
+    "FROM hub_delivery d JOIN hub_package p ON p.id = d.package_id "
+    "WHERE d.node_id = %s AND (d.state = 'pending' OR (d.state = 'fetched' "
+    "AND d.lease_until < %s AND d.attempts < %s)){type} ORDER BY d.id LIMIT %s{lock}"
+)
+
+
+def _take_candidates(of_type: bool) -> str:
+    """The available deliveries of a node (of one message type or any), oldest first, locked
+    and skipping those another take holds (PostgreSQL; SQLite writes one at a time)."""
+    lock = " FOR UPDATE OF d SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    return _TAKE_SQL.format(type=" AND p.message_type = %s" if of_type else "", lock=lock)
+
+
 def deliveries_take(
     *,
     node: NodeEntry,
@@ -579,34 +614,22 @@ def deliveries_take(
     limit = max(1, min(int(limit), TAKE_MAX))
     lease_until = moment + dt.timedelta(seconds=settings.HUB_LEASE_SECONDS)
     budget = take_max_bytes()
+    max_attempts = int(settings.HUB_MAX_ATTEMPTS)
     with transaction.atomic():
-        rows = Delivery.objects.filter(node_id=node.id).filter(
-            Q(state=DeliveryState.PENDING)
-            | Q(
-                state=DeliveryState.FETCHED,
-                lease_until__lt=moment,
-                attempts__lt=settings.HUB_MAX_ATTEMPTS,
-            )
-        )
-        if message_type:
-            rows = rows.filter(package__message_type=message_type)
-        candidates = list(
-            rows.select_for_update(skip_locked=True, of=("self",))
-            .order_by("id")
-            .values_list(
-                "id",
-                "state",
-                "attempts",
-                "package_id",
-                "organ_id",
-                "created_at",
-                "package__size",
-            )[:limit]
+        candidates = rowwrite.execute_prepared(
+            _take_candidates(bool(message_type)),
+            [
+                node.id,
+                _db_time(moment),
+                max_attempts,
+                *([message_type] if message_type else []),
+                limit,
+            ],
         )
         chosen: list[tuple[int, str, int, int, str, dt.datetime]] = []
         total = 0
         for delivery_id, state, attempts, package_id, organ_id, created_at, size in candidates:
-            if attempts >= settings.HUB_MAX_ATTEMPTS:
+            if attempts >= max_attempts:
                 # Left to the worker's lease expiry, which parks it as dead with its receipt.
                 continue
             if chosen and total + size > budget:
@@ -616,19 +639,23 @@ def deliveries_take(
         if not chosen:
             return []
         ids = [row[0] for row in chosen]
+        where, params = rowwrite.any_of("id", sorted({row[3] for row in chosen}))
         packages = {
             row[0]: row
-            for row in Package.objects.filter(id__in={row[3] for row in chosen}).values_list(
-                "id", "message_type", "from_organ", "document_id", "send_id", "body"
+            for row in rowwrite.execute_prepared(
+                "SELECT id, message_type, from_organ, document_id, send_id, body "  # noqa: S608
+                f"FROM hub_package WHERE {where}",
+                params,
+                binary=True,
             )
         }
-        Delivery.objects.filter(id__in=ids).update(
-            state=DeliveryState.FETCHED,
-            attempts=F("attempts") + 1,
-            lease_until=lease_until,
-            updated_at=moment,
+        where, params = rowwrite.any_of("id", ids)
+        rowwrite.execute_prepared(
+            "UPDATE hub_delivery SET state = %s, attempts = attempts + 1, "  # noqa: S608
+            f"lease_until = %s, updated_at = %s WHERE {where}",
+            [DeliveryState.FETCHED.value, _db_time(lease_until), _db_time(moment), *params],
         )
-        DeliveryEvent.objects.bulk_create(
+        rowwrite.insert_rows(
             [
                 _event(
                     delivery_id,
@@ -652,8 +679,8 @@ def deliveries_take(
                 from_organ=from_organ,
                 organ_id=organ_id,
                 document_id=document_id,
-                send_id=str(send_id),
-                created_at=created_at,
+                send_id=str(uuid.UUID(str(send_id))),  # SQLite keeps it as 32 hex digits
+                created_at=_read_time(created_at),
                 attempts=attempts + 1,
                 lease_until=lease_until,
                 body=bytes(body),
@@ -690,12 +717,15 @@ def deliveries_ack(
     with transaction.atomic():
         ids = sorted({item.delivery_id for item in items})
         # Locked in the order of their ids: two batches over the same rows wait, never deadlock.
+        where, params = rowwrite.any_of("id", ids)
+        lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
         current: dict[int, tuple[str, int, str]] = {
             delivery_id: (state, attempts, reason)
-            for delivery_id, state, attempts, reason in Delivery.objects.select_for_update()
-            .filter(id__in=ids, node_id=node.id)
-            .order_by("id")
-            .values_list("id", "state", "attempts", "reason")
+            for delivery_id, state, attempts, reason in rowwrite.execute_prepared(
+                "SELECT id, state, attempts, reason FROM hub_delivery "  # noqa: S608
+                f"WHERE {where} AND node_id = %s ORDER BY id{lock}",
+                [*params, node.id],
+            )
         }
         before: dict[int, str] = {delivery_id: row[0] for delivery_id, row in current.items()}
         events: list[DeliveryEvent] = []
@@ -760,11 +790,14 @@ def deliveries_ack(
             if state != before[delivery_id]:
                 groups.setdefault((state, reason), []).append(delivery_id)
         for (state, reason), group in groups.items():
-            Delivery.objects.filter(id__in=group).update(
-                state=state, reason=reason, lease_until=None, next_push_at=None, updated_at=moment
+            where, params = rowwrite.any_of("id", group)
+            rowwrite.execute_prepared(
+                "UPDATE hub_delivery SET state = %s, reason = %s, lease_until = NULL, "  # noqa: S608
+                f"next_push_at = NULL, updated_at = %s WHERE {where}",
+                [str(state), reason, _db_time(moment), *params],
             )
         if events:
-            DeliveryEvent.objects.bulk_create(events)
+            rowwrite.insert_rows(events)
     return answers
 
 

@@ -16,6 +16,7 @@ from tinhso.notifications.models import Notification, Status
 from tinhso.organizations.models import Agency
 from tinhso.rowwrite import (
     Insert,
+    any_of,
     execute_prepared,
     insert_rows,
     insert_together,
@@ -194,3 +195,33 @@ def test_an_insert_selected_from_an_empty_source_writes_nothing() -> None:
     assert not AuditEvent.objects.exists()
     with pytest.raises(ValueError, match="no column"):
         Insert([event]).sql_with({"nothing": ("1", [])})
+
+
+def test_any_of_matches_each_listed_value_and_nothing_for_none() -> None:
+    agencies = [make_agency() for _ in range(3)]
+    wanted = [agencies[0].pk, agencies[2].pk]
+    where, params = any_of("id", wanted)
+    rows = execute_prepared(
+        f"SELECT id FROM organizations_agency WHERE {where} ORDER BY id",  # noqa: S608
+        params,
+    )
+    assert [row[0] for row in rows] == sorted(wanted)
+    where, params = any_of("id", [])
+    assert execute_prepared(f"SELECT id FROM organizations_agency WHERE {where}", params) == []  # noqa: S608
+    if connection.vendor == "postgresql":  # one statement whatever the number of values
+        assert any_of("id", [1])[0] == any_of("id", [1, 2, 3])[0] == "id = ANY(%s)"
+
+
+def test_binary_results_read_as_the_text_ones() -> None:
+    """Rows in PostgreSQL's binary form (a large bytea without its hexadecimal text) give the
+    same Python values as the usual ones, whatever the column's type."""
+    payload = bytes(range(256)) * 600
+    moment = dt.datetime(2026, 11, 27, 8, 30, 15, 123456, tzinfo=dt.UTC)
+    sql = "SELECT %s, %s, %s, %s"
+    params = [payload, "Hòa Bình", 42, connection.ops.adapt_datetimefield_value(moment)]
+    text_rows = execute_prepared(sql + ", 1", params)
+    binary_rows = execute_prepared(sql + ", 1", params, binary=True)
+    assert bytes(binary_rows[0][0]) == bytes(text_rows[0][0]) == payload
+    assert binary_rows[0][1:] == text_rows[0][1:]
+    if connection.vendor == "postgresql":
+        assert binary_rows[0][3] == moment

@@ -91,6 +91,23 @@ def test_a_package_for_three_agencies_of_two_nodes_is_stored_once(hub: Hub) -> N
     assert fetched.content == data
 
 
+def test_a_body_is_kept_out_of_line_without_compressing_it(hub: Hub) -> None:
+    """PostgreSQL stores bodies out of line and uncompressed: pglz would scan each one to find
+    that base64 of zipped files does not shrink (migration 0002)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting")
+    data = hub.sealed(document(to=(BNV,), attachment=os.urandom(100_000)))
+    assert hub.send(hub.a, data).status_code == 201
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'hub_package'::regclass AND attname = 'body'"
+        )
+        assert cursor.fetchone() == ("e",)
+        cursor.execute("SELECT pg_column_compression(body) FROM hub_package")
+        assert cursor.fetchone() == (None,)
+
+
 def test_a_status_goes_to_its_to_or_else_to_the_answered_agency(hub: Hub) -> None:
     answered = document(to=(STP,))
     with_to = status(answered, code="01", to=(SNV,))

@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import datetime as dt
 import io
+import os
 import subprocess
 import sys
 import unicodedata
@@ -265,6 +266,39 @@ def test_zip_entry_keeps_a_vietnamese_name() -> None:
     assert isinstance(parsed, edxml.DocumentPackage)
     # an empty content id is written as cid:1
     assert parsed.attachments == (dataclasses.replace(pkg.attachments[0], content_id="cid:1"),)
+
+
+def _entry_of(data: bytes) -> zipfile.ZipInfo:
+    encoded = _tree(data).findtext(f".//{{{NS}}}ContentTransferEncoded") or ""
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(encoded))) as archive:
+        (info,) = archive.infolist()
+        return info
+
+
+def test_a_compressible_file_is_deflated_an_incompressible_one_stored() -> None:
+    text = ("Điều 1. Bổ nhiệm ông Nguyễn Văn A giữ chức vụ Trưởng phòng. " * 800).encode()
+    noise = os.urandom(60_000)
+    # A compressed file with a text tail (a PDF's trailer): judged on its slices, still stored.
+    pdf_like = b"%PDF-1.7\n" + os.urandom(200_000) + b"trailer << /Size 9 >>\n%%EOF\n" * 20
+    for content, method in (
+        (text, zipfile.ZIP_DEFLATED),
+        (noise, zipfile.ZIP_STORED),
+        (pdf_like, zipfile.ZIP_STORED),
+        ("ngắn".encode(), zipfile.ZIP_STORED),  # deflate would make six bytes eight
+    ):
+        pkg = document(attachments=(edxml.Attachment("tep.bin", "application/pdf", content),))
+        data = edxml.build(pkg)
+        assert _entry_of(data).compress_type == method
+        parsed = edxml.parse(data).package
+        assert isinstance(parsed, edxml.DocumentPackage)
+        assert parsed.attachments[0].data == content
+        assert edxml.build(pkg) == data  # still deterministic
+    assert (
+        _entry_of(
+            edxml.build(document(attachments=(edxml.Attachment("a.txt", "text/plain", text),)))
+        ).compress_size
+        < len(text) // 10
+    )
 
 
 def test_base64_wrapped_at_76_is_read() -> None:
