@@ -573,13 +573,10 @@ def _db_time(moment: dt.datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _read_time(value: Any) -> dt.datetime:
+def _read_time(value: dt.datetime | str) -> dt.datetime:
     """A moment read by raw SQL: PostgreSQL gives it aware; SQLite gives the ORM's text."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if timezone.is_naive(value):
-        value = value.replace(tzinfo=dt.UTC)
-    return value
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=dt.UTC) if timezone.is_naive(moment) else moment
 
 
 _TAKE_SQL = (

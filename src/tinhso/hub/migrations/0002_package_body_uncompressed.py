@@ -6,15 +6,18 @@ scans it on every insert only to find it does not shrink by a quarter and store 
 rows are unchanged; SQLite has no such setting.
 """
 
+from typing import Any
+
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE hub_package ALTER COLUMN body SET STORAGE EXTERNAL")
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE hub_package ALTER COLUMN body SET STORAGE EXTENDED")
 
