@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlencode, urlsplit
 
-from tinhso.exchange import httpsig
+from tinhso.exchange import httpsig, takeframe
 
 AckStatus = Literal["done", "fail"]
 
@@ -183,6 +183,8 @@ def _inbox_fields(row: dict[str, Any], message_type: str | None) -> dict[str, An
 
 #: The most deliveries `take` asks for and acknowledgements `ack_many` sends at once (§5).
 TAKE_MAX, ACK_MAX = 100, 500
+#: What `take` accepts: the binary form first, JSON from a hub without it.
+TAKE_ACCEPT = f"{takeframe.MEDIA_TYPE}, application/json;q=0.5"
 
 
 class HttpHubClient:
@@ -281,29 +283,42 @@ class HttpHubClient:
         return str(_json(body).get("state", ""))
 
     def take(self, message_type: str | None = None, limit: int = 50) -> list[TakenItem]:
+        """Lease up to `limit` deliveries with their bodies, in the binary form where the hub
+        gives it (`takeframe`), else from the JSON form's base64."""
         payload = json.dumps(
             {"message_type": message_type or None, "limit": max(1, min(limit, TAKE_MAX))}
         ).encode()
         _status, body = self._call(
-            "POST", "inbox/take", body=payload, headers={"Content-Type": "application/json"}
+            "POST",
+            "inbox/take",
+            body=payload,
+            headers={"Content-Type": "application/json", "Accept": TAKE_ACCEPT},
         )
-        items = []
-        for row in _json(body).get("items") or []:
-            if not isinstance(row, dict) or row.get("id") in (None, ""):
-                continue
+        if takeframe.is_framed(body):
             try:
-                data = base64.b64decode(str(row.get("body") or ""), validate=True)
-            except (binascii.Error, ValueError):
-                # Leased but unreadable: left unacknowledged, the hub offers it again.
-                continue
-            items.append(
-                TakenItem(
-                    **_inbox_fields(row, message_type),
-                    body=data,
-                    lease_until=_parse_time(row.get("lease_until")),
-                )
+                rows = takeframe.decode(body)
+            except takeframe.TakeFrameError as exc:
+                raise HubUnavailable(f"The hub's take answer is damaged: {exc}") from None
+        else:
+            rows = []
+            for row in _json(body).get("items") or []:
+                if not isinstance(row, dict):
+                    continue
+                try:
+                    data = base64.b64decode(str(row.get("body") or ""), validate=True)
+                except (binascii.Error, ValueError):
+                    # Leased but unreadable: left unacknowledged, the hub offers it again.
+                    continue
+                rows.append((row, data))
+        return [
+            TakenItem(
+                **_inbox_fields(row, message_type),
+                body=data,
+                lease_until=_parse_time(row.get("lease_until")),
             )
-        return items
+            for row, data in rows
+            if row.get("id") not in (None, "")
+        ]
 
     def ack_many(self, items: Sequence[AckItem]) -> list[AckResult]:
         results: list[AckResult] = []

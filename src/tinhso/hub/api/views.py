@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from tinhso.exchange import takeframe
 from tinhso.hub import auth, selectors, services
 from tinhso.hub.faults import HubFault
 from tinhso.hub.models import MessageType
@@ -186,26 +187,29 @@ def inbox_take(request: HttpRequest, node: NodeEntry, body: bytes) -> HttpRespon
     taken = services.deliveries_take(
         node=node, message_type=_message_type(message_type), limit=limit
     )
-    return _json(
+    items = [
         {
-            "items": [
-                {
-                    "id": item.delivery_id,
-                    "package": item.package_id,
-                    "message_type": item.message_type,
-                    "from": item.from_organ,
-                    "to": item.organ_id,
-                    "document_id": item.document_id,
-                    "send_id": item.send_id,
-                    "created_at": selectors.iso(item.created_at),
-                    "attempts": item.attempts,
-                    "lease_until": _utc(item.lease_until),
-                    "body": base64.b64encode(item.body).decode("ascii"),
-                }
-                for item in taken
-            ]
+            "id": item.delivery_id,
+            "package": item.package_id,
+            "message_type": item.message_type,
+            "from": item.from_organ,
+            "to": item.organ_id,
+            "document_id": item.document_id,
+            "send_id": item.send_id,
+            "created_at": selectors.iso(item.created_at),
+            "attempts": item.attempts,
+            "lease_until": _utc(item.lease_until),
         }
-    )
+        for item in taken
+    ]
+    if takeframe.MEDIA_TYPE in request.headers.get("Accept", ""):
+        return HttpResponse(
+            takeframe.encode(items, [item.body for item in taken]),
+            content_type=takeframe.MEDIA_TYPE,
+        )
+    for row, item in zip(items, taken, strict=True):
+        row["body"] = base64.b64encode(item.body).decode("ascii")
+    return _json({"items": items})
 
 
 @node_call("POST", body_limit=lambda: ACK_BODY_BYTES)

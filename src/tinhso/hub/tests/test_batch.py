@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tinhso.exchange import takeframe
 from tinhso.hub.models import Delivery, DeliveryEvent, Package
 from tinhso.hub.tests.conftest import BNV, COMMUNE, OTHER, STP, Hub, NodeHandle, document, status
 
@@ -73,6 +75,43 @@ def test_take_leases_the_available_deliveries_oldest_first_with_their_bodies(hub
     assert _take(hub, hub.b).json()["items"] == []
     # c takes only its own
     assert [item["to"] for item in _take(hub, hub.c).json()["items"]] == [OTHER]
+
+
+def test_take_in_the_binary_form_gives_the_same_items_and_the_bodies_as_stored(hub: Hub) -> None:
+    # given four packages for b, of different sizes
+    for number, size in (("1", 10), ("2", 150_000), ("3", 0), ("4", 70_000)):
+        _send(hub, number=number, to=(BNV,), attachment=os.urandom(size))
+    # when b takes two in JSON and two asking for the binary form
+    as_json = _take(hub, hub.b, limit=2).json()["items"]
+    response = hub.call(
+        hub.b,
+        "POST",
+        "inbox/take",
+        json.dumps({"limit": 5}).encode(),
+        content_type="application/json",
+        headers={"Accept": f"{takeframe.MEDIA_TYPE}, application/json;q=0.5"},
+    )
+    # then the binary answer holds the JSON form's fields and the stored bytes
+    assert response.status_code == 200
+    assert response["Content-Type"] == takeframe.MEDIA_TYPE
+    framed = takeframe.decode(response.content)
+    assert [row["document_id"].rsplit(",", 1)[1] for row, _ in framed] == ["3/QĐ-SNV", "4/QĐ-SNV"]
+    for row, body in framed:
+        assert set(row) == set(as_json[0]) - {"body"}
+        delivery = Delivery.objects.get(id=row["id"])
+        assert body == bytes(Package.objects.get(id=row["package"]).body)
+        assert (delivery.state, row["attempts"], row["to"]) == ("fetched", 1, BNV)
+        assert row["lease_until"] == delivery.lease_until.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # nothing left: an empty binary answer
+    empty = hub.call(
+        hub.b,
+        "POST",
+        "inbox/take",
+        b"{}",
+        content_type="application/json",
+        headers={"Accept": takeframe.MEDIA_TYPE},
+    )
+    assert takeframe.decode(empty.content) == []
 
 
 def test_take_offers_a_delivery_again_once_its_lease_ran_out(hub: Hub) -> None:
