@@ -40,7 +40,8 @@ Needs PostgreSQL (``BENCH_DATABASE_URL``, default postgres://postgres@127.0.0.1:
 its databases are named after it, ``<name>_ic_…``, made from a migrated template and dropped at
 the end) and SoftHSM2. Results: ``var/bench/exchange.{md,json}`` and a timestamped copy of
 each. ``--profile`` runs every worker and web process under cProfile (web servers as sync
-workers, one request at a time) and writes ``profiles/*.prof`` with a summary. Exit status: 0
+workers, one request at a time), and the transport's sender and receiver loops too, and writes
+``profiles/*.prof`` with a summary. Exit status: 0
 when every row met its target, 1 when one missed it, 2 when the benchmark could not run.
 """
 
