@@ -101,6 +101,7 @@ def test_take_in_the_binary_form_gives_the_same_items_and_the_bodies_as_stored(h
         delivery = Delivery.objects.get(id=row["id"])
         assert body == bytes(Package.objects.get(id=row["package"]).body)
         assert (delivery.state, row["attempts"], row["to"]) == ("fetched", 1, BNV)
+        assert delivery.lease_until is not None
         assert row["lease_until"] == delivery.lease_until.strftime("%Y-%m-%dT%H:%M:%SZ")
     # nothing left: an empty binary answer
     empty = hub.call(
