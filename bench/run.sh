@@ -31,7 +31,7 @@
 #                       trip from issued documents; "exchange-outage": a receiver's outage),
 #                       run last; their databases are named after BENCH_DATABASE_URL's
 #   BENCH_EXCHANGE_CONFIGS  the transport's configurations to measure, comma list of
-#                       HUBWORKERSxTHREADS:SENDERS/RECEIVERS (default 3x2:2/1); the best is the
+#                       HUBWORKERSxTHREADS:SENDERS/RECEIVERS (default 3x2:3/1,3x2:2/1); the best is the
 #                       row's figure, all of them its table
 #   BENCH_EXCHANGE_PULL  how the transport's receivers pull: auto (the batch take when the hub
 #                       has it), list, take, both (default auto)
@@ -128,7 +128,7 @@ exchange_bench() {
     --outage-seconds "${BENCH_EXCHANGE_OUTAGE_SECONDS:-${sizes[1]}}" \
     --outage-rate "${BENCH_EXCHANGE_OUTAGE_RATE:-2}" \
     --transport-seconds "$duration" --transport-warmup "$warmup" --quiet-wait "$quiet_wait" \
-    --transport-configs "${BENCH_EXCHANGE_CONFIGS:-3x2:2/1}" \
+    --transport-configs "${BENCH_EXCHANGE_CONFIGS:-3x2:3/1,3x2:2/1}" \
     --transport-pull "${BENCH_EXCHANGE_PULL:-auto}" "$@"
 }
 if [ -n "${BENCH_BENCHMARKS:-}" ] && [ -z "$http_benchmarks" ]; then
