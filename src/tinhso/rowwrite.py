@@ -23,6 +23,7 @@ written get their primary key and `_state.adding = False`, as after `save()`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,8 @@ __all__ = [
     "insert_rows",
     "insert_together",
     "native_placeholders",
+    "read_time",
+    "time_param",
 ]
 
 _statements: dict[tuple[Any, ...], tuple[str, tuple[models.Field[Any, Any], ...]]] = {}
@@ -180,6 +183,17 @@ def execute_prepared(
     cursor = _server_binding_cursor(binary)
     cursor.execute(query, params)
     return cursor.fetchall() if cursor.description is not None else []
+
+
+def time_param(moment: dt.datetime) -> Any:
+    """A moment as a parameter of raw SQL, as the ORM writes it (SQLite: naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def read_time(value: dt.datetime | str) -> dt.datetime:
+    """A moment read by raw SQL, aware: PostgreSQL gives it so; SQLite gives the ORM's text."""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def any_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:

@@ -19,7 +19,6 @@ from urllib.parse import unquote
 
 from cryptography import x509
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,6 +97,6 @@ def _record_nonce(node_code: str, nonce: str) -> bool:
     rows = rowwrite.execute_prepared(
         "INSERT INTO hub_requestnonce (node_code, nonce, seen_at) VALUES (%s, %s, %s) "
         "ON CONFLICT (node_code, nonce) DO NOTHING RETURNING 1",
-        [node_code, nonce, connection.ops.adapt_datetimefield_value(timezone.now())],
+        [node_code, nonce, rowwrite.time_param(timezone.now())],
     )
     return len(rows) == 1

@@ -568,17 +568,6 @@ class Taken:
     body: bytes
 
 
-def _db_time(moment: dt.datetime) -> Any:
-    """A moment as a parameter of raw SQL, as the ORM writes it (SQLite: naive UTC text)."""
-    return connection.ops.adapt_datetimefield_value(moment)
-
-
-def _read_time(value: dt.datetime | str) -> dt.datetime:
-    """A moment read by raw SQL: PostgreSQL gives it aware; SQLite gives the ORM's text."""
-    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=dt.UTC) if timezone.is_naive(moment) else moment
-
-
 _TAKE_SQL = (
     "SELECT d.id, d.state, d.attempts, d.package_id, d.organ_id, d.created_at, p.size "
     "FROM hub_delivery d JOIN hub_package p ON p.id = d.package_id "
@@ -617,7 +606,7 @@ def deliveries_take(
             _take_candidates(bool(message_type)),
             [
                 node.id,
-                _db_time(moment),
+                rowwrite.time_param(moment),
                 max_attempts,
                 *([message_type] if message_type else []),
                 limit,
@@ -650,7 +639,12 @@ def deliveries_take(
         rowwrite.execute_prepared(
             "UPDATE hub_delivery SET state = %s, attempts = attempts + 1, "  # noqa: S608
             f"lease_until = %s, updated_at = %s WHERE {where}",
-            [DeliveryState.FETCHED.value, _db_time(lease_until), _db_time(moment), *params],
+            [
+                DeliveryState.FETCHED.value,
+                rowwrite.time_param(lease_until),
+                rowwrite.time_param(moment),
+                *params,
+            ],
         )
         rowwrite.insert_rows(
             [
@@ -677,7 +671,7 @@ def deliveries_take(
                 organ_id=organ_id,
                 document_id=document_id,
                 send_id=str(uuid.UUID(str(send_id))),  # SQLite keeps it as 32 hex digits
-                created_at=_read_time(created_at),
+                created_at=rowwrite.read_time(created_at),
                 attempts=attempts + 1,
                 lease_until=lease_until,
                 body=bytes(body),
@@ -791,7 +785,7 @@ def deliveries_ack(
             rowwrite.execute_prepared(
                 "UPDATE hub_delivery SET state = %s, reason = %s, lease_until = NULL, "  # noqa: S608
                 f"next_push_at = NULL, updated_at = %s WHERE {where}",
-                [str(state), reason, _db_time(moment), *params],
+                [str(state), reason, rowwrite.time_param(moment), *params],
             )
         if events:
             rowwrite.insert_rows(events)

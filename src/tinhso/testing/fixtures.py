@@ -166,3 +166,14 @@ def _reseed_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) 
             )
             migration.seed_calendar(django_apps, None)
             work_calendar_cache_clear()
+
+
+class MonotonicClock:
+    """A stand-in for `time.monotonic` that tests move by hand (`clock.now += 3`): what a
+    process keeps (catalogue rows, tokens, sessions) ages by it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -13,6 +13,7 @@ from tinhso.accounts.models import AccessRevision, Role, User
 from tinhso.accounts.tests.helpers import sign_in
 from tinhso.organizations.models import Agency, Department
 from tinhso.testing.factories import make_agency, make_department, official
+from tinhso.testing.fixtures import MonotonicClock as Clock
 
 
 @pytest.fixture
@@ -56,16 +57,6 @@ def clerk_a(agency_a: Agency) -> User:
 @pytest.fixture
 def admin_client(client: Client, admin_a: User) -> Client:
     return sign_in(client, admin_a)
-
-
-class Clock:
-    """The monotonic clock that what a process keeps of tokens and sessions ages by."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

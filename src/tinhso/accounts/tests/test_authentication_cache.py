@@ -17,9 +17,9 @@ from tinhso.accounts import authentication
 from tinhso.accounts.models import AccessRevision, ApiToken, Membership, Role, User
 from tinhso.accounts.services import api_token_issue, api_token_revoke, membership_end
 from tinhso.accounts.services.officials import user_deactivate
-from tinhso.accounts.tests.conftest import Clock
 from tinhso.organizations.models import Agency
 from tinhso.testing.factories import official
+from tinhso.testing.fixtures import MonotonicClock as Clock
 
 ME = "/api/v1/me/"
 DOSSIERS = "/api/v1/dossiers/"  # officials only: the permission reads the caller's Actor

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.services.officials import user_deactivate
-from tinhso.accounts.tests.conftest import Clock
 from tinhso.organizations.models import Agency
 from tinhso.testing.factories import official
+from tinhso.testing.fixtures import MonotonicClock as Clock
 
 DOSSIERS = "/api/v1/dossiers/"  # officials only: the permission reads the caller's Actor
 BACKEND = "tinhso.accounts.backends.ModelBackend"

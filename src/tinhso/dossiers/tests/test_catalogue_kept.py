@@ -19,6 +19,7 @@ from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.services import ComponentInput, dossier_receive
 from tinhso.procedures.models import CatalogueRevision, ProcedureVersion, VersionStatus
 from tinhso.procedures.services import procedure_version_new, procedure_version_publish
+from tinhso.testing.fixtures import MonotonicClock as Clock
 from tinhso.testing.onestop import OneStopWorld, onestop_world, upload
 
 pytestmark = pytest.mark.django_db
@@ -28,16 +29,6 @@ CATALOGUE_TABLES = (
     '"organizations_agency"',
     '"organizations_department"',
 )
-
-
-class Clock:
-    """The monotonic clock the kept rows age by."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

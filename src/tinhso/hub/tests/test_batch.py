@@ -27,9 +27,14 @@ def _send(hub: Hub, **kwargs: Any) -> int:
     return int(response.json()["id"])
 
 
-def _take(hub: Hub, node: NodeHandle, **fields: Any) -> Any:
+def _take(hub: Hub, node: NodeHandle, *, accept: str = "", **fields: Any) -> Any:
     return hub.call(
-        node, "POST", "inbox/take", json.dumps(fields).encode(), content_type="application/json"
+        node,
+        "POST",
+        "inbox/take",
+        json.dumps(fields).encode(),
+        content_type="application/json",
+        headers={"Accept": accept} if accept else None,
     )
 
 
@@ -83,14 +88,7 @@ def test_take_in_the_binary_form_gives_the_same_items_and_the_bodies_as_stored(h
         _send(hub, number=number, to=(BNV,), attachment=os.urandom(size))
     # when b takes two in JSON and two asking for the binary form
     as_json = _take(hub, hub.b, limit=2).json()["items"]
-    response = hub.call(
-        hub.b,
-        "POST",
-        "inbox/take",
-        json.dumps({"limit": 5}).encode(),
-        content_type="application/json",
-        headers={"Accept": f"{takeframe.MEDIA_TYPE}, application/json;q=0.5"},
-    )
+    response = _take(hub, hub.b, accept=f"{takeframe.MEDIA_TYPE}, application/json;q=0.5", limit=5)
     # then the binary answer holds the JSON form's fields and the stored bytes
     assert response.status_code == 200
     assert response["Content-Type"] == takeframe.MEDIA_TYPE
@@ -104,14 +102,7 @@ def test_take_in_the_binary_form_gives_the_same_items_and_the_bodies_as_stored(h
         assert delivery.lease_until is not None
         assert row["lease_until"] == delivery.lease_until.strftime("%Y-%m-%dT%H:%M:%SZ")
     # nothing left: an empty binary answer
-    empty = hub.call(
-        hub.b,
-        "POST",
-        "inbox/take",
-        b"{}",
-        content_type="application/json",
-        headers={"Accept": takeframe.MEDIA_TYPE},
-    )
+    empty = _take(hub, hub.b, accept=takeframe.MEDIA_TYPE)
     assert takeframe.decode(empty.content) == []
 
 
