@@ -3,6 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/receipt_db \\
         .venv/bin/python bench/receipt_profile.py --receipts 200 --runs 5
 
+`--call register` profiles the e-office's busiest write the same way instead: the
+`documents-register` benchmark's `POST /api/v1/documents/incoming/` by the demo province's
+clerk (`vanthu`, bearer token), a new number in every request, on the demo province.
+
 The `receipt` benchmark (bench/drive.py) is `POST /api/v1/dossiers/` with a bearer token from
 16 counter officers; this script sends the same request through the whole Django stack
 (middleware, DRF, the service) with `APIClient`, without HTTP and gunicorn, so that the
@@ -121,6 +125,63 @@ class Receipts:
             raise SystemExit(f"receipt failed: {response.status_code} {response.content[:500]!r}")
 
 
+class Registrations:
+    """The `documents-register` benchmark's request, made again and again by one clerk."""
+
+    def __init__(self) -> None:
+        from django.utils import timezone
+        from rest_framework.test import APIClient
+
+        from tinhso.accounts.models import ApiToken, User
+        from tinhso.accounts.tokens import hash_token_key, new_token_key
+        from tinhso.organizations import demo
+
+        demo.load_demo(all_units=False)
+        clerk = User.objects.get(username="vanthu")
+        key = new_token_key()
+        ApiToken.objects.create(
+            user=clerk,
+            key_hash=hash_token_key(key),
+            prefix=key[:8],
+            expires_at=timezone.now() + dt.timedelta(days=3650),
+        )
+        self.client = APIClient()
+        self.authorization = f"Bearer {key}"
+        self.count = 0
+
+    def body(self) -> str:
+        self.count += 1
+        return json.dumps(
+            {
+                "issuer_name": "Ủy ban nhân dân tỉnh Thừa Thiên Huế",
+                "issuer_code": "000.00.00.H57",
+                "number": str(self.count),
+                "notation": "QĐ-UBND",
+                "date": "2026-12-01",
+                "type": "QĐ",
+                "subject": "Quyết định về việc phê duyệt kế hoạch chuyển đổi số năm 2027 "
+                f"của tỉnh, đợt {self.count}",
+                "urgency": "thuong",
+                "page_count": 3,
+                "files": [],
+            },
+            ensure_ascii=False,
+        )
+
+    def one(self) -> None:
+        response = self.client.generic(
+            "POST",
+            "/api/v1/documents/incoming/",
+            self.body(),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=self.authorization,
+        )
+        if response.status_code != 201:
+            raise SystemExit(
+                f"registration failed: {response.status_code} {response.content[:500]!r}"
+            )
+
+
 def _fixed_clock(start: dt.datetime) -> Callable[[], dt.datetime]:
     """A clock that starts at `start` and moves 1 ms per reading (the working Monday)."""
     state = {"at": start.astimezone(dt.UTC)}
@@ -179,7 +240,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from huey.storage import MemoryStorage
 
     HUEY.storage = MemoryStorage(HUEY.name)
-    receipts = Receipts()
+    receipts = Registrations() if args.call == "register" else Receipts()
     # The world's working Monday 09:00 in Vietnam: no receipt crosses the 15:00 cut-off.
     timezone.now = _fixed_clock(local(2026, 12, 7, 9, 0))
     for _ in range(args.warmup):
@@ -233,7 +294,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--receipts", type=int, default=200, help="receipts per run")
+    parser.add_argument(
+        "--call",
+        choices=("receipt", "register"),
+        default="receipt",
+        help="the one-stop receipt or the e-office's incoming registration",
+    )
+    parser.add_argument("--receipts", type=int, default=200, help="calls per run")
     parser.add_argument("--runs", type=int, default=5, help="runs (the median is reported)")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--top", type=int, default=30, help="functions shown by cProfile")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tinhso.accounts.models import User
+from tinhso.api.plaininput import Decline, plain_reader
 from tinhso.documents.kinds import TYPE_CHOICES, Urgency
 from tinhso.documents.models import (
     Direction,
@@ -165,29 +166,51 @@ class IncomingRegisterSerializer(serializers.Serializer):  # type: ignore[type-a
     )
 
     def to_input(self) -> IncomingInput:
-        v: dict[str, Any] = self.validated_data
-        return IncomingInput(
-            issuer_name=v["issuer_name"],
-            number=v["number"],
-            notation=v["notation"],
-            issued_on=v["date"],
-            doc_type=v["type"],
-            subject=v["subject"],
-            urgency=v["urgency"],
-            issuer_code=v["issuer_code"],
-            page_count=v["page_count"],
-            signer_name=v["signer_name"],
-            signer_position=v["signer_position"],
-            due_on=v["due_on"],
-            deadline_at=v["deadline_at"],
-            files=tuple(v["files"]),
-            attachments=tuple(v["attachments"]),
-            source=v["source"],
-            secrecy=v["secrecy"],
-            register_id=v["register"],
-            agency_id=v["agency"],
-            note=v["note"],
-        )
+        return incoming_input(self.validated_data)
+
+
+def incoming_input(v: dict[str, Any]) -> IncomingInput:
+    """The service's input from the registration's validated data."""
+    return IncomingInput(
+        issuer_name=v["issuer_name"],
+        number=v["number"],
+        notation=v["notation"],
+        issued_on=v["date"],
+        doc_type=v["type"],
+        subject=v["subject"],
+        urgency=v["urgency"],
+        issuer_code=v["issuer_code"],
+        page_count=v["page_count"],
+        signer_name=v["signer_name"],
+        signer_position=v["signer_position"],
+        due_on=v["due_on"],
+        deadline_at=v["deadline_at"],
+        files=tuple(v["files"]),
+        attachments=tuple(v["attachments"]),
+        source=v["source"],
+        secrecy=v["secrecy"],
+        register_id=v["register"],
+        agency_id=v["agency"],
+        note=v["note"],
+    )
+
+
+# Registration is the clerks' busiest call: a well-formed body is read from the serializer's
+# declarations without DRF's per-request copies of its 22 fields (`tinhso.api.plaininput`);
+# the serializer judges the others (tests/api/test_register_input.py compares both).
+_read_incoming = plain_reader(IncomingRegisterSerializer)
+
+
+def incoming_register_input(data: Any) -> tuple[IncomingInput, bool] | None:
+    """(the input, confirm_duplicate) of a plainly valid registration body; None when the
+    serializer must judge it (`IncomingRegisterSerializer(data=…).is_valid()`)."""
+    if _read_incoming is None:
+        return None
+    try:
+        values = _read_incoming(data)
+    except Decline:
+        return None
+    return incoming_input(values), values["confirm_duplicate"]
 
 
 class IncomingAcceptSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -4,6 +4,7 @@ file attachment, and the after-commit hooks (search index, notifications)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,14 +31,14 @@ from tinhso.documents.numbering import vietnam_year
 from tinhso.documents.search import schedule_index
 from tinhso.files.access import usable_files
 from tinhso.files.models import StoredFile
-from tinhso.rowwrite import insert_rows
+from tinhso.rowwrite import execute_prepared, insert_rows, read_time
 from tinhso.text import fold
 
 #: Creates the register's counter for the year at 1 or adds one, returning the number; the
 #: upsert keeps the row locked until commit, so concurrent registrations get consecutive
 #: numbers, and a registration that rolls back takes its number back (no gap, no duplicate).
 #: PostgreSQL and SQLite (3.35+) both speak it.
-_NEXT_NUMBER_SQL = (
+NEXT_NUMBER_SQL = (
     'INSERT INTO "documents_numbercounter" ("register_id", "year", "last") VALUES (%s, %s, 1) '
     'ON CONFLICT ("register_id", "year") DO UPDATE SET "last" = '
     '"documents_numbercounter"."last" + 1 RETURNING "last"'
@@ -73,16 +74,40 @@ def default_register_name(direction: str) -> str:
     return _("Sổ văn bản đến") if direction == Direction.INCOMING else _("Sổ văn bản đi")
 
 
+#: The agency's active registers of a direction, oldest first (registration's second statement).
+_ACTIVE_REGISTERS = (
+    'SELECT "id", "name", "types", "number_width", "created_at" FROM "documents_register" '
+    'WHERE "agency_id" = %s AND "direction" = %s AND "is_active" ORDER BY "id"'
+)
+_REGISTER_FIELDS = ("id", "agency_id", "direction", "name", "types", "is_active", "number_width",
+                    "created_at")  # fmt: skip
+
+
+def _active_registers(agency_id: int, direction: str) -> list[Register]:
+    """The agency's active registers of `direction` through one prepared statement (the ORM
+    compiled this query on every registration: a tenth of its CPU)."""
+    registers = []
+    for pk, name, types, width, created_at in execute_prepared(
+        _ACTIVE_REGISTERS, [agency_id, direction]
+    ):
+        if isinstance(types, str | bytes):  # JSON as text (SQLite, Django's psycopg loaders)
+            types = json.loads(types)
+        registers.append(
+            Register.from_db(
+                connection.alias,
+                _REGISTER_FIELDS,
+                (pk, agency_id, direction, name, types, True, width, read_time(created_at)),
+            )
+        )
+    return registers
+
+
 def register_for(
     agency_id: int, direction: str, doc_type: str, register_id: int | None = None
 ) -> Register:
     """The register a document goes into: the one asked for, else the register that lists
     its type, else the agency's general register of that direction (created on first use)."""
-    registers = list(
-        Register.objects.filter(agency_id=agency_id, direction=direction, is_active=True).order_by(
-            "id"
-        )
-    )
+    registers = _active_registers(agency_id, direction)
     if register_id is not None:
         for register in registers:
             if register.pk == register_id:
@@ -105,9 +130,7 @@ def register_for(
 def next_number(register: Register, moment: dt.datetime) -> tuple[int, int]:
     """(year, number): the next number of the register in the Vietnamese year of `moment`."""
     year = vietnam_year(moment)
-    with connection.cursor() as cursor:
-        cursor.execute(_NEXT_NUMBER_SQL, [register.pk, year])
-        (number,) = cursor.fetchone()
+    ((number,),) = execute_prepared(NEXT_NUMBER_SQL, [register.pk, year])
     return year, int(number)
 
 

@@ -8,25 +8,15 @@ procedure) are the services' and come back from them as Vietnamese field errors.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
 from typing import Any
 
-from django.core.validators import (
-    MaxLengthValidator,
-    MaxValueValidator,
-    MinLengthValidator,
-    MinValueValidator,
-    ProhibitNullCharactersValidator,
-)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.fields import empty
-from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from tinhso.accounts.api.serializers import AgencyRefSerializer, DepartmentRefSerializer
 from tinhso.accounts.models import User
+from tinhso.api.plaininput import Decline, plain_reader
 from tinhso.dossiers.models import (
     OPEN_STATUSES,
     ApplicantKind,
@@ -219,192 +209,9 @@ def _receipt_input_of(data: dict[str, Any]) -> ReceiptInput:
 
 
 # --- The receipt's happy path -----------------------------------------------------------------
-# DRF copies every declared field of a serializer (and of its nested ones) for each request
-# before it validates: half a millisecond of a receipt's CPU. A well-formed receipt is read
-# here from the same declarations, without the copies; anything unusual (a missing field, a
-# wrong type, a value out of range, a string that DRF would turn into a number…) makes this
-# path decline, and the serializer then decides and words the errors. It accepts only what
-# DRF accepts, with the same result (tests/test_receipt_input.py checks it on generated bodies).
-
-
-class _Decline(Exception):
-    """The value is not plainly valid: let the serializer judge it."""
-
-
-Reader = Callable[[Any], Any]
-
-_CHAR_VALIDATORS = (
-    MaxLengthValidator,
-    MinLengthValidator,
-    ProhibitNullCharactersValidator,
-    ProhibitSurrogateCharactersValidator,
-)
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def _validators_are(field: serializers.Field, kinds: tuple[type, ...]) -> bool:  # type: ignore[type-arg]
-    return all(type(v) in kinds for v in field.validators)
-
-
-def _char_reader(field: serializers.CharField) -> Reader | None:
-    if field.allow_null or not _validators_are(field, _CHAR_VALIDATORS):
-        return None
-    allow_blank, trim = field.allow_blank, field.trim_whitespace
-    longest, shortest = field.max_length, field.min_length
-
-    def read(value: Any) -> str:
-        if type(value) is not str:
-            raise _Decline
-        text = value.strip() if trim else value
-        if not text:  # DRF: "" or, when it trims, only white space
-            if not allow_blank:
-                raise _Decline
-            return ""
-        if (longest is not None and len(text) > longest) or (
-            shortest is not None and len(text) < shortest
-        ):
-            raise _Decline
-        if "\x00" in text or _SURROGATE.search(text):
-            raise _Decline
-        return text
-
-    return read
-
-
-def _choice_reader(field: serializers.ChoiceField) -> Reader | None:
-    if field.allow_null or field.validators:
-        return None
-    allow_blank, values = field.allow_blank, dict(field.choice_strings_to_values)
-
-    def read(value: Any) -> Any:
-        if type(value) is not str:
-            raise _Decline
-        if value == "" and allow_blank:
-            return ""
-        if value not in values:
-            raise _Decline
-        return values[value]
-
-    return read
-
-
-def _integer_reader(field: serializers.IntegerField) -> Reader | None:
-    if not _validators_are(field, (MinValueValidator, MaxValueValidator)):
-        return None
-    lowest, highest = field.min_value, field.max_value
-
-    def read(value: Any) -> int:
-        if type(value) is not int:
-            raise _Decline
-        if (lowest is not None and value < lowest) or (highest is not None and value > highest):
-            raise _Decline
-        return value
-
-    return read
-
-
-def _boolean_reader(field: serializers.BooleanField) -> Reader | None:
-    if field.validators:
-        return None
-
-    def read(value: Any) -> bool:
-        if type(value) is not bool:
-            raise _Decline
-        return value
-
-    return read
-
-
-def _list_reader(field: serializers.ListField) -> Reader | None:
-    child = _reader(field.child)
-    if child is None or not _validators_are(field, (MaxLengthValidator, MinLengthValidator)):
-        return None
-    allow_empty, longest, shortest = field.allow_empty, field.max_length, field.min_length
-
-    def read(value: Any) -> list[Any]:
-        if type(value) is not list:
-            raise _Decline
-        if (
-            (not allow_empty and not value)
-            or (longest is not None and len(value) > longest)
-            or (shortest is not None and len(value) < shortest)
-        ):
-            raise _Decline
-        return [child(item) for item in value]
-
-    return read
-
-
-_BASE = serializers.Serializer
-
-
-def plain_reader(serializer: type[serializers.Serializer]) -> Reader | None:  # type: ignore[type-arg]
-    """A reader of the plainly valid input of `serializer`, or None when the serializer does
-    something this module does not mirror (its own validation methods or validators, other
-    kinds of fields, sources)."""
-    declared: dict[str, serializers.Field] = serializer._declared_fields  # type: ignore[type-arg]
-    if any(
-        getattr(serializer, name) is not getattr(_BASE, name)
-        for name in ("validate", "to_internal_value", "run_validation", "run_validators")
-    ) or getattr(getattr(serializer, "Meta", None), "validators", None):
-        return None
-    fields: list[tuple[str, Reader, bool, Any, bool]] = []
-    for name, field in declared.items():
-        if field.read_only:
-            continue
-        if hasattr(serializer, f"validate_{name}") or field.source not in (None, name):
-            return None
-        field_reader = _reader(field)
-        default = field.default
-        if field_reader is None or (
-            callable(default)
-            and (getattr(default, "requires_context", False) or hasattr(default, "set_context"))
-        ):
-            return None
-        fields.append((name, field_reader, field.required, default, field.allow_null))
-
-    def read(value: Any) -> dict[str, Any]:
-        if type(value) is not dict:
-            raise _Decline
-        out: dict[str, Any] = {}
-        for name, read_field, required, default, allow_null in fields:
-            if name not in value:
-                if required:
-                    raise _Decline
-                if default is empty:
-                    continue
-                out[name] = default() if callable(default) else default
-            elif value[name] is None:
-                if not allow_null:
-                    raise _Decline
-                out[name] = None
-            else:
-                out[name] = read_field(value[name])
-        return out
-
-    return read
-
-
-def _reader(field: serializers.Field) -> Reader | None:  # type: ignore[type-arg]
-    kind = type(field)
-    if kind is serializers.CharField:
-        return _char_reader(field)  # type: ignore[arg-type]
-    if kind is serializers.ChoiceField:
-        return _choice_reader(field)  # type: ignore[arg-type]
-    if kind is serializers.IntegerField:
-        return _integer_reader(field)  # type: ignore[arg-type]
-    if kind is serializers.BooleanField:
-        return _boolean_reader(field)  # type: ignore[arg-type]
-    if kind is serializers.ListField:
-        return _list_reader(field)  # type: ignore[arg-type]
-    if isinstance(field, serializers.Serializer) and not isinstance(
-        field, serializers.ListSerializer
-    ):
-        if field.validators or field.source not in (None, field.field_name):
-            return None
-        return plain_reader(type(field))
-    return None
-
+# A well-formed receipt is read from the serializer's declarations without DRF's per-request
+# copies of its fields (`tinhso.api.plaininput`); the serializer judges the others
+# (tests/test_receipt_input.py compares both on generated bodies).
 
 _read_receipt = plain_reader(DossierReceiptSerializer)
 
@@ -416,7 +223,7 @@ def receipt_input(data: Any) -> ReceiptInput | None:
         return None
     try:
         return _receipt_input_of(_read_receipt(data))
-    except _Decline:
+    except Decline:
         return None
 
 
