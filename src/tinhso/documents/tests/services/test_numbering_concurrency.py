@@ -17,7 +17,7 @@ from django.db import connection, connections, transaction
 
 from tinhso.audit.models import AuditEvent
 from tinhso.documents import services
-from tinhso.documents.models import Direction, Document, NumberCounter
+from tinhso.documents.models import Activity, Direction, Document, NumberCounter
 from tinhso.testing.eoffice import EofficeWorld
 
 pytestmark = [
@@ -65,9 +65,20 @@ def test_twenty_parallel_issues_get_01_to_20(eoffice: EofficeWorld) -> None:
     assert Document.objects.filter(origin_id__in=ids).count() == 20
 
 
-def test_sixteen_parallel_registrations_get_1_to_16(eoffice: EofficeWorld) -> None:
-    # given 16 paper documents (files uploaded beforehand)
-    inputs = [eoffice.incoming_input(number=str(100 + i)) for i in range(16)]
+#: With files, and without: a paper document without files is written, on PostgreSQL, by the
+#: statement that takes the number (services.incoming._write_numbered).
+WITH_FILES = pytest.mark.parametrize("with_files", [True, False], ids=["files", "no-files"])
+
+
+@WITH_FILES
+def test_sixteen_parallel_registrations_get_1_to_16(
+    eoffice: EofficeWorld, with_files: bool
+) -> None:
+    # given 16 paper documents (with files uploaded beforehand, or none)
+    inputs = [
+        eoffice.incoming_input(number=str(100 + i), **({} if with_files else {"files": ()}))
+        for i in range(16)
+    ]
     clerk_id = eoffice.clerk.pk
 
     def register(i: int) -> int:
@@ -81,11 +92,26 @@ def test_sixteen_parallel_registrations_get_1_to_16(eoffice: EofficeWorld) -> No
     assert sorted(numbers) == list(range(1, 17))
     assert NumberCounter.objects.get(register__direction=Direction.INCOMING).last == 16
     assert AuditEvent.objects.filter(action="documents.incoming.register").count() == 16
+    # and each document has its history row (03) and its stored number
+    registered = Document.objects.filter(direction=Direction.INCOMING)
+    assert sorted(registered.values_list("register_number", flat=True)) == list(range(1, 17))
+    assert (
+        Activity.objects.filter(
+            action="register", edxml_status="03", document__in=registered
+        ).count()
+        == 16
+    )
 
 
-def test_registrations_that_roll_back_in_the_race_leave_no_gap(eoffice: EofficeWorld) -> None:
+@WITH_FILES
+def test_registrations_that_roll_back_in_the_race_leave_no_gap(
+    eoffice: EofficeWorld, with_files: bool
+) -> None:
     # given 16 registrations in parallel, every fourth of which fails after taking its number
-    inputs = [eoffice.incoming_input(number=str(200 + i)) for i in range(16)]
+    inputs = [
+        eoffice.incoming_input(number=str(200 + i), **({} if with_files else {"files": ()}))
+        for i in range(16)
+    ]
     clerk_id = eoffice.clerk.pk
 
     class Abandoned(Exception):
