@@ -75,3 +75,29 @@ def test_no_address_no_mail(w: OneStopWorld, smtp: SmtpServer) -> None:
     assert not Notification.objects.exists()
     dossier_act(actor=w.specialist, code=d.code, action=Action.FORWARD, data=ActionInput())
     assert not Notification.objects.exists()
+
+
+def test_mails_are_plain_text_names_and_reasons_as_written(
+    w: OneStopWorld, smtp: SmtpServer, django_capture_on_commit_callbacks: object
+) -> None:
+    # given an enterprise whose name has an ampersand and quotes, and a stop reason with signs
+    # that HTML would escape
+    from dataclasses import replace
+
+    data = w.receipt()
+    data = replace(data, applicant=replace(data.applicant, name="Công ty TNHH A&B 'Sao Mai'"))
+    reason = 'Thiếu văn bản <số 12> của "Sở" & UBND'
+
+    # when the dossier is received and its processing stopped
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        d, _ = dossier_receive(actor=w.counter, data=data, now=w.monday_9am)
+        dossier_act(
+            actor=w.leader, code=d.code, action=Action.STOP, data=ActionInput(reason=reason)
+        )
+
+    # then both mails carry the text as written, not HTML entities
+    bodies = [m.get_content() for m in smtp.inbox.messages()]
+    assert len(bodies) == 2
+    assert all("Kính gửi Ông/Bà Công ty TNHH A&B 'Sao Mai'," in body for body in bodies)
+    assert reason in bodies[1]
+    assert not any("&amp;" in body or "&#x27;" in body or "&lt;" in body for body in bodies)
