@@ -24,8 +24,9 @@ processes on PostgreSQL, packages with a 100 KB attachment from installation A t
   `TINHSO_EXCHANGE_VERIFY_PDF = False`. Two phases: a backlog of ``--packages`` rows
   (throughput: packages acknowledged at B per second), then ``--rate`` rows per second for
   ``--paced-seconds`` (latency: from the outbox row to B's acknowledgement at the hub,
-  p50/p95). Target: ≥ 100 packages/s. CPU per package: every process of the three deployments
-  and PostgreSQL's, over the backlog phase. The hub's resident memory is sampled each second
+  p50/p95). For reference (issue 6 §4's ≥ 100 packages/s is the transport's, the
+  `exchange` row): it passes when nothing is lost or delivered twice. CPU per package: every
+  process of the three deployments and PostgreSQL's, over the backlog phase. The hub's resident memory is sampled each second
   (start, middle, end: it must stay flat).
 - ``exchange-outage``: ``--outage-rate`` rows per second for ``--outage-before`` s, then B's
   worker stopped for ``--outage-seconds`` (default 600) while sending goes on, then restarted,
@@ -480,7 +481,10 @@ def run_throughput(net: Any, args: argparse.Namespace, numbers: dict[str, int]) 
         "A → hub → B end to end: build from the issued document, sign the envelope (SoftHSM2), "
         "send, hub checks and stores, B pulls, verifies the envelope, stores, makes the incoming "
         "document, writes 01, acknowledges; 01 back to A; 100 KB sealed PDF per package",
-        f"≥ {TARGET_PER_S:g} packages/s",
+        # Issue 6 §4's figure is the transport (`exchange`): this row adds the e-office's own
+        # work at both ends (the outbox, the incoming document, its register, the status
+        # package back) and is reported for reference; it passes when nothing is lost or twice.
+        "none (reference: the e-office at both ends); lost 0, twice 0",
     )
     first, count = numbers["throughput_first"], args.packages
     # Backlog: every row at once, the workers running; the clock starts at the commit.
@@ -595,7 +599,7 @@ def run_throughput(net: Any, args: argparse.Namespace, numbers: dict[str, int]) 
         },
         "hub_rss": rss_paced.summary(),
     }
-    met = row.figures["per_s"] >= TARGET_PER_S and duplicates == 0 and distinct == count
+    met = duplicates == 0 and distinct == count
     row.status = "pass" if met else "fail"
     notes = []
     if duplicates or distinct != count:
