@@ -1,4 +1,5 @@
-"""Create the benchmark's database afresh and print the server's version.
+"""Create the benchmark's database afresh and print the server's version and the settings the
+figures depend on (`shared_buffers`, `jit`: docs/deploy.md sizes them for production).
 
     python bench/database.py reset postgres://postgres@127.0.0.1:5432/tinhso_bench
 
@@ -28,11 +29,14 @@ def reset(url: str) -> str:
     maintenance = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as connection:
         version = connection.execute("SHOW server_version").fetchone()
+        buffers = connection.execute("SHOW shared_buffers").fetchone()
+        jit = connection.execute("SHOW jit").fetchone()
         identifier = sql.Identifier(name)
         # FORCE ends the sessions a previous, interrupted run may have left open.
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier))
         connection.execute(sql.SQL("CREATE DATABASE {}").format(identifier))
-    return version[0] if version else "unknown"
+    settings = f"shared_buffers {buffers[0] if buffers else '?'}, jit {jit[0] if jit else '?'}"
+    return f"{version[0] if version else 'unknown'}; {settings}"
 
 
 def main(argv: list[str]) -> int:
