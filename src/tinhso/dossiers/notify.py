@@ -7,12 +7,16 @@ an e-mail address gets nothing here (SMS comes behind a provider interface later
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
@@ -27,8 +31,67 @@ def public_url(d: Dossier) -> str:
 
 
 def _render(d: Dossier, subject: str, template: str) -> tuple[str, str]:
-    context = {"d": d, "tracking_url": public_url(d)}
+    url = public_url(d)
+    text = _TEXTS.get(template)
+    if text is not None:
+        return f"[{d.code}] {subject}", text(d, url)
+    context = {"d": d, "tracking_url": url}
     return f"[{d.code}] {subject}", render_to_string(f"dossiers/mail/{template}.txt", context)
+
+
+# --- The receipt's two mails, as text -----------------------------------------------------------
+# Every receipt writes one of them: built here from the same translatable sentences instead of
+# rendering a Django template (a fifth of a millisecond per receipt). Plain text, nothing
+# escaped. Their templates (mail/received.txt, mail/supplement.txt) stay the reference: a test
+# renders both for generated dossiers and requires the same text (tests/test_mail_text.py).
+
+_VN: Final = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _moment(value: dt.datetime | None) -> str:
+    """A moment in Vietnam time as the forms write it (H:i d/m/Y); "" when there is none."""
+    return "" if value is None else timezone.localtime(value, _VN).strftime("%H:%M %d/%m/%Y")
+
+
+def _greeting(d: Dossier) -> str:
+    return _("Kính gửi Ông/Bà %(name)s,") % {"name": d.applicant_name}
+
+
+def _footer(url: str) -> str:
+    return (
+        f"\n{_('Tra cứu tình trạng hồ sơ:')} {url}\n\n"
+        f"{_('Thư này được gửi tự động từ hệ thống một cửa điện tử; vui lòng không trả lời thư.')}\n"
+    )
+
+
+def _received_text(d: Dossier, url: str) -> str:
+    """The receipt and appointment mail: the code, the time received and the due time."""
+    received = _("%(agency)s đã tiếp nhận hồ sơ “%(procedure)s” của Ông/Bà.") % {
+        "agency": d.receiving_agency.name,
+        "procedure": d.procedure_version.name,
+    }
+    return (
+        f"{_greeting(d)}\n\n{received}\n\n"
+        f"{_('Mã hồ sơ:')} {d.code}\n"
+        f"{_('Thời gian tiếp nhận:')} {_moment(d.received_at)}\n"
+        f"{_('Thời gian hẹn trả kết quả:')} {_moment(d.due_at)}\n"
+        f"\n{_footer(url)}\n"
+    )
+
+
+def _supplement_text(d: Dossier, url: str) -> str:
+    """The request to complete the dossier, with what is missing (its reason)."""
+    request = _(
+        "Hồ sơ %(code)s (“%(procedure)s”) cần được bổ sung, hoàn thiện các nội dung sau:"
+    ) % {"code": d.code, "procedure": d.procedure_version.name}
+    paused = _("Thời hạn giải quyết tạm dừng cho đến khi Ông/Bà nộp đủ hồ sơ bổ sung.")
+    return f"{_greeting(d)}\n\n{request}\n\n{d.reason}\n\n{paused}\n{_footer(url)}\n"
+
+
+_TEXTS: Final[dict[str, Callable[[Dossier, str], str]]] = {
+    "received": _received_text,
+    "supplement": _supplement_text,
+}
 
 
 def _enqueue(d: Dossier, kind: str, subject: str, body: str) -> None:
