@@ -250,11 +250,18 @@ def likely_duplicates(
 _NUMBERED_WITH = f"WITH n AS ({NEXT_NUMBER_SQL})"
 
 
+#: A new document's id, reserved before its row exists (its files are attached first; the foreign
+#: keys are checked at commit).
+_RESERVE_ID_SQL = "SELECT nextval(pg_get_serial_sequence('documents_document', 'id'))"
+
+
 def _write_numbered(d: Document, register: Register, actor: User, at: dt.datetime) -> None:
     """Take the register's next number and write the document and its history row (03 đã tiếp
-    nhận) in one statement (PostgreSQL; a paper document without files)."""
+    nhận) in one statement (PostgreSQL). `d` may have its id already (reserved, its files
+    attached before the number is taken)."""
     d.year = vietnam_year(at)
     d.register_number = 0  # replaced by the counter's number in the statement
+    reserved = d.pk is not None
     document = Insert([d])
     document_sql, document_params = document.sql_with(
         {"register_number": ('SELECT "last" FROM n', [])}
@@ -268,16 +275,25 @@ def _write_numbered(d: Document, register: Register, actor: User, at: dt.datetim
         occurred_at=at,
     )
     row = Insert([history])
-    history_sql, history_params = row.sql_with({"document_id": ('SELECT "id" FROM d', [])})
+    history_sql, history_params = row.sql_with(
+        {} if reserved else {"document_id": ('SELECT "id" FROM d', [])}
+    )
+    # With its id reserved the document's INSERT returns nothing (PostgreSQL runs a data-modifying
+    # WITH query whether or not it is read).
+    final = (
+        'SELECT n."last", a."id" FROM n, a'
+        if reserved
+        else ('SELECT n."last", a."id", d."id" FROM n, d, a')
+    )
     # The statements are the code's (rowwrite's INSERTs of the two models); values are parameters.
-    ((number, document_id, history_id),) = execute_prepared(
-        f"{_NUMBERED_WITH}, d AS ({document_sql}), a AS ({history_sql}) "  # noqa: S608
-        'SELECT n."last", d."id", a."id" FROM n, d, a',
+    (found,) = execute_prepared(
+        f"{_NUMBERED_WITH}, d AS ({document_sql}), a AS ({history_sql}) {final}",
         [register.pk, d.year, *document_params, *history_params],
     )
+    number, history_id = found[0], found[1]
     d.register_number = int(number)
-    document.written([(document_id,)])
-    history.document_id = document_id
+    document.written([] if reserved else [(found[2],)])
+    history.document_id = d.pk
     row.written([(history_id,)])
 
 
@@ -338,8 +354,14 @@ def incoming_register(
             created_at=at,
         )
         d.search_text = search_text(d)
-        files = [*data.files, *data.attachments]
-        if connection.vendor == "postgresql" and not files:
+        if connection.vendor == "postgresql":
+            if data.files or data.attachments:
+                # The files checked and attached first, to the document's reserved id.
+                ((d.pk,),) = execute_prepared(_RESERVE_ID_SQL, [])
+                attach_files(d, who, actor, list(data.files), FileRole.MAIN)
+                attach_files(
+                    d, who, actor, list(data.attachments), FileRole.ATTACHMENT, field="attachments"
+                )
             # The number, the document and its history row in one statement: the counter row
             # stays locked until commit, and only the audit row's statement runs under it.
             _write_numbered(d, register, actor, at)
