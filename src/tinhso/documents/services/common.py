@@ -139,6 +139,29 @@ def search_text(d: Document) -> str:
     return fold(" ".join(p for p in parts if p))[:800]
 
 
+def activity_row(
+    d: Document,
+    action: str,
+    actor: User | None,
+    *,
+    note: str = "",
+    edxml_status: str = "",
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Activity:
+    """A history row, not yet written (`activity` writes it; registration writes it in the
+    statement that takes the number)."""
+    return Activity(
+        document=d,
+        action=action,
+        actor=actor,
+        note=note,
+        edxml_status=edxml_status,
+        data=data or {},
+        occurred_at=at or timezone.now(),
+    )
+
+
 def activity(
     d: Document,
     action: str,
@@ -151,15 +174,7 @@ def activity(
 ) -> Activity:
     """A history row; on a document received through the interconnection hub, an event with an
     edXML status also writes the status package back to its sender (in the same transaction)."""
-    row = Activity(
-        document=d,
-        action=action,
-        actor=actor,
-        note=note,
-        edxml_status=edxml_status,
-        data=data or {},
-        occurred_at=at or timezone.now(),
-    )
+    row = activity_row(d, action, actor, note=note, edxml_status=edxml_status, data=data, at=at)
     insert_rows([row])
     if (
         edxml_status in EXCHANGE_STATUSES

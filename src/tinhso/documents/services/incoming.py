@@ -31,7 +31,6 @@ from tinhso.documents.access import is_agency_leader, is_clerk, leads_department
 from tinhso.documents.errors import DocumentConflict, LikelyDuplicate
 from tinhso.documents.kinds import SECRECY_MARKINGS, TYPES_BY_CODE, EdxmlStatus, Urgency
 from tinhso.documents.models import (
-    Activity,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
@@ -53,6 +52,7 @@ from tinhso.documents.numbering import (
 from tinhso.documents.services.common import (
     NEXT_NUMBER_SQL,
     activity,
+    activity_row,
     agency_officials,
     attach_files,
     invalid,
@@ -266,14 +266,7 @@ def _write_numbered(d: Document, register: Register, actor: User, at: dt.datetim
     document_sql, document_params = document.sql_with(
         {"register_number": ('SELECT "last" FROM n', [])}
     )
-    history = Activity(
-        document=d,
-        action="register",
-        actor=actor,
-        edxml_status=EdxmlStatus.REGISTERED,
-        data={},
-        occurred_at=at,
-    )
+    history = activity_row(d, "register", actor, edxml_status=EdxmlStatus.REGISTERED, at=at)
     row = Insert([history])
     history_sql, history_params = row.sql_with(
         {} if reserved else {"document_id": ('SELECT "id" FROM d', [])}
