@@ -240,25 +240,34 @@ class Insert:
     def sql_with(
         self, expressions: Mapping[str, tuple[str, Sequence[Any]]], source: str = ""
     ) -> tuple[str, list[Any]]:
-        """The INSERT of one object (PostgreSQL) with some columns' values computed by the
-        database: `{field name: (SQL expression, its parameters)}`, for a row written in the
-        same statement as what it depends on (the dossier's code, from the day's counter in a
-        WITH query). With a `source` (a WITH query's name) the row is `SELECT`ed from it, and
-        written only if the source has a row; the expressions may name its columns.
-        Returns the statement and its parameters, in order; `written()` follows.
+        """The INSERT (PostgreSQL) with some columns' values computed by the database:
+        `{field name: (SQL expression, its parameters)}`, the same for every row, for rows
+        written in the same statement as what they depend on (the dossier's code, from the
+        day's counter in a WITH query). With a `source` (a WITH query's name) the one object's
+        row is `SELECT`ed from it, and written only if the source has a row; the expressions
+        may name its columns. Returns the statement and its parameters, in order; `written()`
+        follows.
         """
-        if len(self.objs) != 1:
-            raise ValueError("Insert.sql_with: one object only")
+        if source and len(self.objs) != 1:
+            raise ValueError("Insert.sql_with: one object only from a source")
         names = {f.name: f for f in self.fields} | {f.attname: f for f in self.fields}
         unknown = set(expressions) - set(names)
         if unknown:
             raise ValueError(f"Insert.sql_with: no column {', '.join(sorted(unknown))}")
         by_field = {names[name]: (sql, params) for name, (sql, params) in expressions.items()}
         params: list[Any] = []
-        for field, value in zip(self.fields, self.params, strict=True):
-            computed = by_field.get(field)
-            params.extend([value] if computed is None else computed[1])
-        key = (self.sql, source, tuple((name, sql) for name, (sql, _) in expressions.items()))
+        width = len(self.fields)
+        for start in range(0, len(self.params), width):
+            row = self.params[start : start + width]
+            for field, value in zip(self.fields, row, strict=True):
+                computed = by_field.get(field)
+                params.extend([value] if computed is None else computed[1])
+        key = (
+            self.sql,
+            len(self.objs),
+            source,
+            tuple((name, sql) for name, (sql, _) in expressions.items()),
+        )
         found = _with_sql.get(key)
         if found is None:
             values = ", ".join(
@@ -266,13 +275,14 @@ class Insert:
                 for field in self.fields
             )
             head, _, tail = self.sql.partition(" VALUES ")
-            returning = tail.partition(")")[2]  # after the single row: "" or " RETURNING …"
+            returning = tail.rpartition(")")[2]  # after the rows: "" or " RETURNING …"
             # The expressions and the source are the caller's SQL (constants of the code);
             # values are parameters.
             if source:
                 found = f"{head} SELECT {values} FROM {source}{returning}"  # noqa: S608
             else:
-                found = f"{head} VALUES ({values}){returning}"
+                rows = ", ".join([f"({values})"] * len(self.objs))
+                found = f"{head} VALUES {rows}{returning}"
             if len(_with_sql) < 1_000:
                 _with_sql[key] = found
         return found, params

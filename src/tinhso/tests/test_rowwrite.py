@@ -186,6 +186,40 @@ def test_an_insert_with_values_computed_by_the_database_in_the_same_statement() 
     assert stored.agency_id == agency.pk
 
 
+def test_several_rows_with_a_value_computed_by_the_database_in_each() -> None:
+    # given three notifications whose subject the database completes, the same way in each
+    agency = _agency()
+    rows = [
+        Notification(
+            channel="email",
+            recipient=f"{n}@example.vn",
+            subject=f"[MARK] thư {n}",
+            body_text="",
+            kind="tests.rowwrite",
+            agency=agency,
+            status=Status.PENDING,
+            next_attempt_at=timezone.now(),
+            created_at=timezone.now(),
+        )
+        for n in range(3)
+    ]
+    insert = Insert(rows)
+    sql, params = insert.sql_with({"body_text": ("SELECT v || %s FROM n", ["!"])})
+    # when
+    with transaction.atomic():
+        returned = execute_prepared(
+            f"WITH n AS (SELECT CAST(%s AS text) AS v) {sql}", ["X", *params]
+        )
+        insert.written(returned)
+    # then: each row has its own values, the computed one, and its id in order
+    stored = Notification.objects.filter(kind="tests.rowwrite").order_by("pk")
+    assert [(n.pk, n.recipient, n.body_text) for n in stored] == [
+        (row.pk, f"{n}@example.vn", "X!") for n, row in enumerate(rows)
+    ]
+    with pytest.raises(ValueError, match="one object only"):
+        insert.sql_with({"body_text": ("n.v", [])}, source="n")
+
+
 def test_an_insert_selected_from_an_empty_source_writes_nothing() -> None:
     event = _event(1)
     sql, params = Insert([event]).sql_with({"seq": ("n.v", [])}, source="n")
