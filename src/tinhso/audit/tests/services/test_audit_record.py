@@ -6,16 +6,29 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tinhso import requestcontext
 from tinhso.accounts.models import Role
 from tinhso.audit.chain import GENESIS_HASH
 from tinhso.audit.models import AuditChainHead, AuditEvent
-from tinhso.audit.services import audit_record, diff, snapshot
+from tinhso.audit.services import (
+    APPENDED,
+    NO_HEAD,
+    REQUIRE_APPENDED,
+    append_queries,
+    audit_appended,
+    audit_chain_start,
+    audit_event,
+    audit_record,
+    diff,
+    is_no_head,
+    snapshot,
+)
 from tinhso.audit.tests.factories import record
 from tinhso.audit.verification import verify_trail
+from tinhso.rowwrite import execute_prepared
 from tinhso.testing.factories import AgencyFactory, official
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +205,103 @@ def test_an_append_after_the_first_is_one_statement_that_hashes_as_python_does(
     assert stored.object_repr == tricky
     assert verify_trail().intact
     assert AuditChainHead.objects.get().hash == event.hash
+
+
+def _append_with(values_sql: str, text: str, *, require: bool = False) -> AuditEvent:
+    """`audit_event` appended by a statement of the caller's that computes its object's id and
+    text from a WITH query `n` (as the receipt computes the dossier's id and code)."""
+    event = audit_event(actor="system:test", action="test.thing.create", changes={"n": 1})
+    queries = append_queries(
+        event,
+        after="n",
+        texts={
+            "object_id": ("SELECT i FROM n", []),
+            "object_repr": ("SELECT %s || v FROM n", [text]),
+        },
+    )
+    required = f", {REQUIRE_APPENDED}" if require else ""
+    ((value, ident, *appended),) = execute_prepared(
+        f"WITH n AS ({values_sql}), {queries.sql} SELECT v, i, {APPENDED}{required} FROM n",  # noqa: S608
+        queries.params,
+    )
+    audit_appended(
+        queries, appended[:5], {"object_id": str(ident), "object_repr": f"{text}{value}"}
+    )
+    return event
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one statement")
+@pytest.mark.parametrize("text", ["000.00.01.H19-261127-", 'Quye\u0302\u0301t "số"\\\n🙂 '])
+def test_an_append_inside_a_callers_statement_takes_its_texts_from_it(text: str) -> None:
+    # given: a chain with its head
+    record()
+    # when: the caller's statement computes the object's id and text and appends the row
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        event = _append_with("SELECT '0042'::text AS v, 917 AS i", text)
+    # then: one statement; the row holds the computed texts and hashes as Python does
+    assert len([q for q in queries.captured_queries if "audit_" in q["sql"]]) == 1
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.object_repr == event.object_repr == f"{text}0042"
+    assert stored.object_id == event.object_id == "917"
+    assert (stored.seq, stored.hash) == (2, event.hash)
+    assert verify_trail().intact
+    assert AuditChainHead.objects.get().hash == event.hash
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one statement")
+def test_an_append_inside_a_callers_statement_before_the_chain_has_a_head() -> None:
+    # given: no row and no head yet
+    assert not AuditChainHead.objects.exists()
+    # when
+    with transaction.atomic():
+        event = _append_with("SELECT '7'::text AS v, 3 AS i", "X-")
+    # then: the statement wrote nothing of the trail and the row was appended after it
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.seq, stored.object_id, stored.object_repr) == (1, "3", "X-7")
+    assert verify_trail().intact
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one statement")
+def test_a_statement_that_requires_its_row_fails_whole_before_the_chain_has_a_head() -> None:
+    # given: no head; a statement that also writes a row of its own
+    assert NO_HEAD in REQUIRE_APPENDED
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE own_rows (v text)")
+    values = "INSERT INTO own_rows (v) VALUES ('v') RETURNING v, 1 AS i"
+    # when / then: it fails with the trail's error and writes nothing
+    with pytest.raises(DataError) as failed, transaction.atomic():
+        _append_with(values, "X-", require=True)
+    assert is_no_head(failed.value)
+    assert not AuditChainHead.objects.exists()
+    assert not AuditEvent.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM own_rows")
+        assert cursor.fetchone() == (0,)
+    # and once the chain is started, the same statement appends
+    audit_chain_start()
+    with transaction.atomic():
+        event = _append_with("SELECT 'v'::text AS v, 1 AS i", "X-", require=True)
+    assert AuditEvent.objects.get().pk == event.pk
+    assert verify_trail().intact
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one statement")
+def test_an_append_inside_a_callers_statement_without_its_row_writes_nothing() -> None:
+    # given a chain; the caller's WITH query has no row (the head is joined to it)
+    record()
+    # when
+    with transaction.atomic():
+        event = audit_event(actor="system:test", action="test.thing.create")
+        queries = append_queries(event, after="n", texts={"object_repr": ("SELECT v FROM n", [])})
+        ((appended),) = execute_prepared(
+            f"WITH n AS (SELECT 'a'::text AS v WHERE false), {queries.sql} SELECT {APPENDED}",
+            queries.params,
+        )
+    # then
+    assert appended == (None, None, None, None, None)
+    assert AuditEvent.objects.count() == 1
+    with pytest.raises(ValueError, match="cannot be computed"):
+        append_queries(event, after="n", texts={"action": ("SELECT 'x'", [])})
 
 
 def test_diff_keeps_changed_fields_only() -> None:
