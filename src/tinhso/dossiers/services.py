@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -35,7 +35,18 @@ from django.utils.translation import gettext_lazy
 
 from tinhso.accounts.access import Actor, actor_for
 from tinhso.accounts.models import Role, User
-from tinhso.audit.services import audit_record
+from tinhso.audit.models import AuditEvent
+from tinhso.audit.services import (
+    APPENDED,
+    REQUIRE_APPENDED,
+    append_queries,
+    audit_appended,
+    audit_chain_start,
+    audit_event,
+    audit_record,
+    audit_write,
+    is_no_head,
+)
 from tinhso.dossiers import deadlines, notify
 from tinhso.dossiers.access import is_counter, may_act
 from tinhso.dossiers.models import Activity as ActivityRow
@@ -67,7 +78,6 @@ from tinhso.dossiers.rules import (
     valid_cccd,
     valid_old_id,
 )
-from tinhso.notifications.models import Notification
 from tinhso.notifications.services import notification_insert, notification_written
 from tinhso.organizations.models import Agency, Department
 from tinhso.procedures.models import (
@@ -387,30 +397,57 @@ _COUNTER_UPSERT = (
 )
 _NEXT_NUMBER_SQL = f'{_COUNTER_UPSERT} RETURNING "last"'
 
-_RESERVE_ID_SQL = "SELECT nextval(pg_get_serial_sequence('dossiers_dossier', 'id'))"
-
-
-#: The receipt's numbered writes on PostgreSQL, one statement: the day's next number (the
-#: counter row locked until commit), then the dossier's row and its mail with the code made of
-#: it. Only this statement, the audit row's and the commit run under the counter's lock.
-_NUMBERED_WITH = (
-    f"WITH n AS ({_COUNTER_UPSERT} "
+#: The receipt on PostgreSQL is one statement, its own transaction (`_write_receipt`): the
+#: dossier's id from the table's sequence (`r`), the day's next number (`n`: the counter row
+#: locked until the statement commits), then every row of the dossier with the id and the code
+#: made of them, and its audit row (the trail's lock after the counter's).
+_RESERVE = "r AS (SELECT nextval(pg_get_serial_sequence('dossiers_dossier', 'id')) AS id)"
+_NUMBERED = (
+    f"n AS ({_COUNTER_UPSERT} "
     'RETURNING lpad("last"::text, greatest(4, length("last"::text)), \'0\') AS num)'
 )
+_ID = "SELECT id FROM r"
+_ID_TEXT = "SELECT id::text FROM r"
 _CODE = "SELECT %s || num FROM n"  # dossier_code: the prefix and at least four digits
 _SEARCH = "SELECT left(%s || num, 600) FROM n"  # _search_text: the code, lower-cased, last
 _MARKED = "SELECT replace(%s, %s, %s || num) FROM n"  # notify.CODE_MARK → the code
 
 
-def _write_numbered(d: Dossier, mail: Notification | None, agency: Agency, day: dt.date) -> None:
-    """Take the day's number and write the dossier's row and its mail with their code, in one
-    statement (PostgreSQL)."""
+@dataclass(slots=True)
+class _Built:
+    """A receipt ready to be written: the dossier and every row that goes with it."""
+
+    dossier: Dossier
+    components: list[DossierComponent]
+    missing: list[Component]
+    version: ProcedureVersion
+    agency: Agency
+    day: dt.date
+    actor: User
+    now: dt.datetime
+
+
+def _write_receipt(built: _Built, key: str, request_hash: str) -> None:
+    """Write the receipt in one statement (PostgreSQL), a transaction of its own unless the
+    caller's: nothing of it, or all of it, with its mail, its audit row and its
+    `Idempotency-Key`. The counter's lock is held for this statement's run and commit alone.
+
+    Fails with the trail's `NO_HEAD` error, having written nothing, when the audit chain has
+    no head row yet (`dossier_receive` then starts it and receives again)."""
+    d, agency, day = built.dossier, built.agency, built.day
     prefix = dossier_code_prefix(agency.code, day)
+    d.pk = 0  # the statement's (`r`); a value here so that the row's INSERT names its id
     d.code = ""
     searched = _search_text(d)
+    groups = [list(group) for group in _children(built) if group]
+    mail = notify.receipt_mail(d)
+    event = _receipt_event(built)
+    queries = [_RESERVE, _NUMBERED]
+    params: list[Any] = [agency.pk, day]
     row = Insert([d])
-    dossier, params = row.sql_with(
+    dossier_sql, dossier_params = row.sql_with(
         {
+            "id": (_ID, []),
             "code": (_CODE, [prefix]),
             "search_text": (
                 _SEARCH,
@@ -418,9 +455,14 @@ def _write_numbered(d: Dossier, mail: Notification | None, agency: Agency, day: 
             ),
         }
     )
-    parts = [_NUMBERED_WITH, f", d AS ({dossier})"]
-    params = [agency.pk, day, *params]
-    final = "SELECT num, NULL FROM n"
+    queries.append(f"d AS ({dossier_sql})")
+    params.extend(dossier_params)
+    inserts = [Insert(group) for group in groups]
+    for index, insert in enumerate(inserts):
+        child_sql, child_params = insert.sql_with({"dossier": (_ID, [])})
+        queries.append(f"c{index} AS ({child_sql})")
+        params.extend(child_params)
+    outputs = [f"ARRAY(SELECT id FROM c{index})" for index in range(len(inserts))]  # noqa: S608
     message: Insert | None = None
     if mail is not None:
         message = Insert([mail])
@@ -428,19 +470,44 @@ def _write_numbered(d: Dossier, mail: Notification | None, agency: Agency, day: 
             {
                 "subject": (_MARKED, [mail.subject, notify.CODE_MARK, prefix]),
                 "body_text": (_MARKED, [mail.body_text, notify.CODE_MARK, prefix]),
+                "object_id": (_ID_TEXT, []),
             }
         )
-        parts.append(f", o AS ({message_sql})")
+        queries.append(f"o AS ({message_sql})")
         params.extend(message_params)
-        final = "SELECT num, (SELECT id FROM o) FROM n"
-    ((number, mail_id),) = execute_prepared(" ".join([*parts, final]), params)
+        outputs.append("(SELECT id FROM o)")
+    if key:
+        kept = IdempotencyKey(key=key, user=built.actor, request_hash=request_hash, dossier_id=0)
+        key_sql, key_params = Insert([kept]).sql_with({"dossier": (_ID, [])})
+        queries.append(f"i AS ({key_sql})")
+        params.extend(key_params)
+    audit = append_queries(
+        event, after="n", texts={"object_id": (_ID, []), "object_repr": (_CODE, [prefix])}
+    )
+    queries.append(audit.sql)
+    params.extend(audit.params)
+    # The caller's constants and the trail's: every value is a parameter.
+    statement = (
+        f"WITH {', '.join(queries)} "  # noqa: S608
+        f"SELECT (SELECT id FROM r), num, {APPENDED}, {REQUIRE_APPENDED}, "
+        f"{', '.join(outputs) or 'NULL'} FROM n"
+    )
+    ((pk, number, *values),) = execute_prepared(statement, params)
+    appended, returned = values[:5], values[6:]
+    d.pk = pk
     d.code = prefix + number
     d.search_text = _search_text(d)
     row.written([])
+    for insert in inserts:
+        for obj in insert.objs:
+            obj.dossier_id = pk  # type: ignore[attr-defined]
+        insert.written([(child,) for child in returned.pop(0)])
     if mail is not None and message is not None:
         notify.put_code(mail, d.code)
-        message.written([(mail_id,)])
+        mail.object_id = str(pk)
+        message.written([(returned.pop(0),)])
         notification_written(mail)
+    audit_appended(audit, appended, {"object_id": str(pk), "object_repr": d.code})
 
 
 def _number(d: Dossier, agency: Agency, day: dt.date) -> None:
@@ -783,15 +850,24 @@ def dossier_receive(
         existing = _idempotent(actor, key, request_hash)
         if existing is not None:
             return existing, False
-    try:
+    at = _now(now)
+
+    def receive() -> Dossier:
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # One statement, its own transaction (`_write_receipt`).
+            return _receive(actor=actor, data=data, now=at, key=key, request_hash=request_hash)
         with transaction.atomic():
-            dossier = _receive(actor=actor, data=data, now=_now(now))
-            if key:
-                IdempotencyKey.objects.create(
-                    key=key, user=actor, request_hash=request_hash, dossier=dossier
-                )
-                # The key row comes before the audit row's lock would be taken again: the audit
-                # row was written by _receive as its last business write.
+            return _receive(actor=actor, data=data, now=at, key=key, request_hash=request_hash)
+
+    try:
+        try:
+            dossier = receive()
+        except DataError as error:
+            if not is_no_head(error):
+                raise
+            # A new installation's first audited write: start the trail, then receive.
+            audit_chain_start()
+            dossier = receive()
     except IntegrityError:
         if key:
             existing = _idempotent(actor, key, request_hash)
@@ -813,7 +889,9 @@ def _idempotent(actor: User, key: str, request_hash: str) -> Dossier | None:
     return row.dossier
 
 
-def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
+def _receive(
+    *, actor: User, data: ReceiptInput, now: dt.datetime, key: str, request_hash: str
+) -> Dossier:
     who = actor_for(actor)
     agency = _counter_agency(who, data.agency)
     errors: dict[str, list[str]] = {}
@@ -882,59 +960,57 @@ def _receive(*, actor: User, data: ReceiptInput, now: dt.datetime) -> Dossier:
     else:
         d.status = Status.RECEIVED
         _start_clock(d, steps, actor=actor, department=department, at=now)
+    built = _Built(d, rows, missing, version, agency, local_day, actor, now)
     if connection.vendor == "postgresql":
-        # The day's counter stays locked from its number to the commit, and every receipt at
-        # this counter waits for it: all that can be is done before. The dossier's other rows
-        # are written first, with an id reserved from the table's sequence (their foreign keys
-        # are checked at commit); its own row and its mail are prepared without the code, and
-        # written by the statement that takes the number (`_write_numbered`).
-        ((d.pk,),) = execute_prepared(_RESERVE_ID_SQL, [])
-        _write_children(d, rows, missing, actor, now)
-        _write_numbered(d, notify.receipt_mail(d), agency, local_day)
-    else:
-        # SQLite: the transaction holds the database's write lock from its start anyway.
-        _number(d, agency, local_day)
-        insert_rows([d])
-        _write_children(d, rows, missing, actor, now)
-        mail = notify.receipt_mail(d)
-        if mail is not None:
-            notify.put_code(mail, d.code)
-            notification_insert(mail)
-    audit_record(
-        actor=actor,
-        action="dossiers.dossier.receive",
-        obj=d,
-        agency=agency,
-        changes={
-            "status": [None, d.status],
-            "procedure": version.procedure.code,
-            "version": version.number,
-            "due_at": d.due_at,
-            "channel": d.channel,
-            "components": len(rows),
-            "missing": [c.pk for c in missing],
-        },
-    )
+        _write_receipt(built, key, request_hash)
+        return d
+    # SQLite: statement by statement, in the caller's transaction (which holds the database's
+    # write lock from its start anyway).
+    _number(d, agency, local_day)
+    insert_rows([d])
+    insert_together(_children(built))
+    mail = notify.receipt_mail(d)
+    if mail is not None:
+        notify.put_code(mail, d.code)
+        notification_insert(mail)
+    audit_write(_receipt_event(built))
+    if key:
+        IdempotencyKey.objects.create(key=key, user=actor, request_hash=request_hash, dossier=d)
     return d
 
 
-def _write_children(
-    d: Dossier,
-    rows: list[DossierComponent],
-    missing: list[Component],
-    actor: User,
-    now: dt.datetime,
-) -> None:
-    """The new dossier's component, hand-over, place and history rows (one statement on
-    PostgreSQL)."""
-    for row in rows:
+def _receipt_event(built: _Built) -> AuditEvent:
+    d = built.dossier
+    return audit_event(
+        actor=built.actor,
+        action="dossiers.dossier.receive",
+        obj=d,
+        agency=built.agency,
+        changes={
+            "status": [None, d.status],
+            "procedure": built.version.procedure.code,
+            "version": built.version.number,
+            "due_at": d.due_at,
+            "channel": d.channel,
+            "components": len(built.components),
+            "missing": [c.pk for c in built.missing],
+        },
+    )
+
+
+def _children(built: _Built) -> list[Sequence[models.Model]]:
+    """The new dossier's component, hand-over, place and history rows, by model."""
+    d = built.dossier
+    for row in built.components:
         row.dossier = d
     handovers, places = _pending_rows(d)
-    if missing:
-        history = _activity_row(d, Action.REQUEST_SUPPLEMENT, None, actor, d.reason, now)
+    if built.missing:
+        history = _activity_row(
+            d, Action.REQUEST_SUPPLEMENT, None, built.actor, d.reason, built.now
+        )
     else:
-        history = _activity_row(d, "receive", None, actor, "", now)
-    insert_together([rows, handovers, places, [history]])
+        history = _activity_row(d, "receive", None, built.actor, "", built.now)
+    return [built.components, handovers, places, [history]]
 
 
 def _apply_fee_at_receipt(d: Dossier, data: ReceiptInput) -> None:

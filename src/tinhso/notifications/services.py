@@ -74,6 +74,10 @@ def notification_enqueue(
     per field) for a missing or invalid address, subject or body, and for a channel that is
     not served yet.
     """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "notification_enqueue must be called inside the transaction of the change it is about"
+        )
     row = notification_prepare(
         channel=channel,
         recipient=recipient,
@@ -113,11 +117,8 @@ def notification_prepare(
     """The outbox row `notification_enqueue` writes, checked the same way, not yet written:
     for a caller that writes it within a larger statement (the receipt, whose mail holds the
     code the database computes) and then calls `notification_written`, or that writes it with
-    `notification_insert`."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(
-            "notification_enqueue must be called inside the transaction of the change it is about"
-        )
+    `notification_insert`, in the transaction of the change it is about (the receipt's one
+    statement is one)."""
     if not kind or len(kind) > _KIND_MAX:
         raise ValueError("notification kind must be 1 to 100 characters, e.g. 'dossier.received'")
 
