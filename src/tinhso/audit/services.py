@@ -251,6 +251,9 @@ class AppendQueries:
     insert: Insert
 
 
+#: Stands, with a text's name, where the caller's statement puts the text in the hashed content:
+#: random per process, so that no content can hold it (`append_queries` checks it is there once).
+_MARK = f"computed{uuid.uuid4().hex}"
 #: The texts of a row the caller's statement may compute, and their columns' lengths.
 _COMPUTABLE = {"object_id": 64, "object_repr": 255}
 #: The error a statement of `append_queries` raises, writing nothing, when the chain has no
@@ -284,7 +287,7 @@ def append_queries(
         name: (f"left(({sql})::text, {_COMPUTABLE[name]})", list(params))
         for name, (sql, params) in texts.items()
     }
-    placeholders = {name: f"computed{uuid.uuid4().hex}" for name in values}
+    placeholders = {name: f"{name}{_MARK}" for name in values}
     for name, placeholder in placeholders.items():
         setattr(event, name, placeholder)
     # The hashed content around the computed texts: [text, value, text, value, …, text].
