@@ -262,12 +262,8 @@ class Insert:
             for field, value in zip(self.fields, row, strict=True):
                 computed = by_field.get(field)
                 params.extend([value] if computed is None else computed[1])
-        key = (
-            self.sql,
-            len(self.objs),
-            source,
-            tuple((name, sql) for name, (sql, _) in expressions.items()),
-        )
+        # The INSERT's text already tells the number of rows.
+        key = (self.sql, source, tuple((name, sql) for name, (sql, _) in expressions.items()))
         found = _with_sql.get(key)
         if found is None:
             values = ", ".join(

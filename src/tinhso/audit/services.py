@@ -156,8 +156,6 @@ def audit_record(
     Appends are serialised on the chain head row (SELECT … FOR UPDATE), held until the
     caller commits: services therefore record the audit row as their last write.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_record must be called inside the service's transaction")
     event = audit_event(
         actor=actor,
         action=action,
@@ -191,7 +189,6 @@ _MOVE = (
     'm AS (UPDATE "audit_auditchainhead" SET "seq" = k.s, "hash" = k.x, "occurred_at" = k.t '
     'FROM k WHERE "audit_auditchainhead"."id" = 1)'
 )
-_APPEND_WITH = f"WITH {_HEAD.format(after='')}, {_HASH.format(middle='%s')}"
 #: What the append returns: the row's id, number, time, previous hash and hash (all NULL when
 #: the chain has no head row yet).
 APPENDED = (
@@ -207,13 +204,9 @@ _COMPUTED: dict[str, tuple[str, Sequence[Any]]] = {
 def _append(event: AuditEvent) -> bool:
     """Write `event` with the head's lock, number, time and hash in one statement; False
     (nothing written) when the chain has no head row yet."""
-    insert = Insert([event])
-    sql, params = insert.sql_with(_COMPUTED, source="k")
-    rows = execute_prepared(
-        f"{_APPEND_WITH}, e AS ({sql}), {_MOVE} SELECT {APPENDED}",
-        [event.occurred_at, link_middle(link_of(event)), *params],
-    )
-    return _appended(event, insert, rows[0])
+    queries = append_queries(event)
+    rows = execute_prepared(f"WITH {queries.sql} SELECT {APPENDED}", queries.params)
+    return _appended(event, queries.insert, rows[0])
 
 
 def _appended(event: AuditEvent, insert: Insert, values: Sequence[Any]) -> bool:
@@ -228,7 +221,7 @@ def _appended(event: AuditEvent, insert: Insert, values: Sequence[Any]) -> bool:
 def audit_write(event: AuditEvent) -> None:
     """Append `event` (from `audit_event`) to the trail, inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_write must be called inside the service's transaction")
+        raise RuntimeError("audit_record must be called inside the service's transaction")
     if connection.vendor == "postgresql" and _append(event):
         return
     head_seq, head_hash, head_occurred_at = _locked_head()
@@ -267,7 +260,10 @@ REQUIRE_APPENDED = (
 
 
 def append_queries(
-    event: AuditEvent, *, after: str, texts: Mapping[str, tuple[str, Sequence[Any]]]
+    event: AuditEvent,
+    *,
+    after: str = "",
+    texts: Mapping[str, tuple[str, Sequence[Any]]] | None = None,
 ) -> AppendQueries:
     """The append of `event` (from `audit_event`) as WITH queries `h, k, e, m` to follow the
     caller's own in one statement (PostgreSQL), with texts of the row computed by the
@@ -276,10 +272,11 @@ def append_queries(
 
     The head's lock is taken after the row of the caller's WITH query `after` (joined to the
     head's): a receipt takes the counter's lock, then the trail's, as when they were two
-    statements. The hashed content has each computed value where `link_middle` has its text
+    statements. Without `after` or `texts` it is `audit_record`'s own append. The hashed content has each computed value where `link_middle` has its text
     (JSON-escaped by PostgreSQL's `to_json`). The caller's statement selects `APPENDED` (or
     also `REQUIRE_APPENDED`) and passes that row to `audit_appended`.
     """
+    texts = texts or {}
     unknown = set(texts) - set(_COMPUTABLE)
     if unknown:
         raise ValueError(f"append_queries: {', '.join(sorted(unknown))} cannot be computed")
@@ -308,7 +305,7 @@ def append_queries(
     sql, insert_params = insert.sql_with(_COMPUTED | values, source="k")
     queries = ", ".join(
         [
-            _HEAD.format(after=f", {after}"),
+            _HEAD.format(after=f", {after}" if after else ""),
             _HASH.format(middle=f"({' || '.join(pieces)})"),
             f"e AS ({sql})",
             _MOVE,

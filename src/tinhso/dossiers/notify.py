@@ -11,17 +11,16 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from tinhso.dossiers.models import Dossier
 from tinhso.notifications.models import Notification
+from tinhso.workcalendar.arithmetic import to_local
 
 
 def public_url(d: Dossier) -> str:
@@ -45,12 +44,10 @@ def _render(d: Dossier, subject: str, template: str) -> tuple[str, str]:
 # escaped. Their templates (mail/received.txt, mail/supplement.txt) stay the reference: a test
 # renders both for generated dossiers and requires the same text (tests/test_mail_text.py).
 
-_VN: Final = ZoneInfo("Asia/Ho_Chi_Minh")
-
 
 def _moment(value: dt.datetime | None) -> str:
     """A moment in Vietnam time as the forms write it (H:i d/m/Y); "" when there is none."""
-    return "" if value is None else timezone.localtime(value, _VN).strftime("%H:%M %d/%m/%Y")
+    return "" if value is None else to_local(value).strftime("%H:%M %d/%m/%Y")
 
 
 def _greeting(d: Dossier) -> str:
